@@ -75,6 +75,10 @@ export type WireErrorReason =
   | 'duplicateAttribute'
   | 'duplicateMpAttribute'
   | 'nlriWithoutNextHop'
+  | 'localPrefFromExternal'
+  | 'asPathAsZero'
+  | 'aggregatorAsZero'
+  | 'as4AttributeFromAs4Peer'
   // NOTIFICATION / ROUTE-REFRESH / KEEPALIVE bodies
   | 'notificationTruncated'
   | 'keepaliveLength'
