@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { checkHeader, encodeHeader, frameMessage, isMessageType, minimumLength } from '../../src/wire/header.js';
 import type { HeaderCheck } from '../../src/wire/header.js';
 import { checkKeepalive, encodeKeepalive, encodeKeepaliveInto, keepaliveLength } from '../../src/wire/keepalive.js';
+import { decodeOpen } from '../../src/wire/open.js';
+import { decodeNotification } from '../../src/wire/notification.js';
+import { decodeRouteRefresh } from '../../src/wire/route-refresh.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MSG } from '../../src/wire/iana.js';
 
 const DATA = new URL('../../../shared/data/', import.meta.url);
@@ -132,6 +135,9 @@ describe('GoBGP bad-len vectors (vectors/gobgp-bad-len)', () => {
         }
         if (r.kind === 'message') {
           const body = buf.subarray(19, r.length);
+          if (r.type === MSG.OPEN) decodeOpen(body);
+          if (r.type === MSG.NOTIFICATION) decodeNotification(body);
+          if (r.type === MSG.ROUTE_REFRESH) decodeRouteRefresh(body);
           if (r.type === MSG.KEEPALIVE) assert.equal(checkKeepalive(body), null);
         }
       }
