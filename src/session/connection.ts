@@ -13,6 +13,7 @@
  * means to the RIB.
  */
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { DEFAULT_CTX, type CodecCtx } from '../wire/context.js';
 import { HEADER_LENGTH, MSG } from '../wire/iana.js';
@@ -178,7 +179,7 @@ export class Connection {
     this.running = true;
     try {
       for (let e = this.queue.shift(); e !== undefined; e = this.queue.shift()) {
-        const r = step(this.state, e, { config: this.opts.config, local: this.opts.local, now: Date.now(), random: this.random });
+        const r = step(this.state, e, { config: this.opts.config, local: this.opts.local, now: performance.now(), random: this.random });
         this.state = r.next;
         for (const a of r.actions) this.run(a);
       }

@@ -4,6 +4,7 @@
  * hold time, group and how the peer was found. A later issue serves it over HTTP and
  * metrics; this module only shapes it.
  */
+import { performance } from 'node:perf_hooks';
 import { ipv4ToString } from '../wire/nlri.js';
 import type { Connection } from './connection.js';
 import type { StateName } from './fsm.js';
@@ -68,7 +69,8 @@ export function peerStatus(peer: Peer, opts: PeerOptions, current: Connection | 
     remoteAddress: opts.remoteAddress,
     localAddress: current?.localSocketAddress ?? opts.localAddress ?? null,
     state: peer.state,
-    uptimeMs: est === null ? null : now - est,
+    // establishedAt is on the FSM's monotonic clock (performance.now()).
+    uptimeMs: est === null ? null : performance.now() - est,
     downForMs: est === null ? now - s.lastStateChangeAt : null,
     connections: peer.connectionStates(),
     messagesReceived: { ...s.received },
