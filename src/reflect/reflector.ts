@@ -1,0 +1,209 @@
+/**
+ * The route reflector core: the RIB plus the update groups, driven by typed calls from the
+ * session side (peer up/down, received UPDATEs, ROUTE-REFRESH, socket drain). Work is done in
+ * bounded slices: received UPDATEs only mark prefixes dirty; one scheduled decision run per
+ * turn handles at most DECIDE_PER_TURN prefixes, feeds every group, then the groups pack and
+ * write; the rest continues on the next turn, so no session misses a KEEPALIVE.
+ *
+ * Groups are keyed by what changes the bytes on the wire: role, cluster ID, route-server
+ * flag, 4-octet AS, extended message, the families both sides carry, and (issue 6) the
+ * export policy.
+ */
+import type { CodecCtx } from '../wire/context.js';
+import { ATTR } from '../wire/iana.js';
+import type { UpdateMessage } from '../wire/attribute-types.js';
+import { Rib } from '../rib/rib.js';
+import type { FamilyRib, BestChange } from '../rib/family-rib.js';
+import type { DecisionOptions } from '../rib/best-path.js';
+import { UpdateGroup, type MemberPort } from './update-group.js';
+import type { PeerRole, SourceRole } from './roles.js';
+
+/** Prefixes decided per event-loop turn. */
+export const DECIDE_PER_TURN = 50_000;
+
+export interface ReflectorPeer {
+  readonly index: number;
+  readonly role: PeerRole;
+  /** Cluster ID of the peer's group (RFC 4456); for clients, the cluster it belongs to. */
+  readonly clusterId: number;
+  readonly clientToClient: boolean;
+  readonly routeServer: boolean;
+  readonly bgpId: number;
+  /** Remote address octets (4 or 16), for the last decision tie-break. */
+  readonly address: Buffer;
+  /** Negotiated on the session. */
+  readonly as4: boolean;
+  readonly extendedMessage: boolean;
+  readonly families: readonly { readonly afi: number; readonly safi: number }[];
+  readonly encodeCtx: CodecCtx;
+  readonly port: MemberPort;
+  /** Export policy name (issue 6); peers with different policies never share a group. */
+  readonly exportPolicy: string;
+}
+
+export interface ReflectorOptions {
+  readonly routerId: number;
+  readonly localAs: number;
+  readonly clusterIds: readonly number[];
+  readonly decision?: DecisionOptions;
+}
+
+export interface ReflectorStats {
+  readonly prefixes: Record<string, number>;
+  readonly paths: Record<string, number>;
+  readonly attributeSets: number;
+  readonly groups: number;
+  readonly decisionRuns: number;
+}
+
+export class Reflector {
+  readonly rib: Rib;
+  readonly groups = new Map<string, UpdateGroup>();
+  private readonly peers = new Map<number, ReflectorPeer>();
+  private readonly groupOf = new Map<number, UpdateGroup>();
+  private scheduled = false;
+  decisionRuns = 0;
+
+  constructor(private readonly opts: ReflectorOptions) {
+    this.rib = new Rib({ routerId: opts.routerId, clusterIds: opts.clusterIds, ...(opts.decision !== undefined ? { decision: opts.decision } : {}) });
+  }
+
+  /** A session reached Established: register the peer and join (or create) its update group. */
+  peerUp(p: ReflectorPeer): void {
+    this.peers.set(p.index, p);
+    this.rib.setPeer(p.index, { bgpId: p.bgpId, external: p.role === 'ebgp', address: p.address, as4: p.as4 });
+    const key = groupKey(p);
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      const fams = p.families
+        .map((f) => ({ afi: f.afi, safi: f.safi, rib: this.rib.family(f.afi, f.safi) }))
+        .filter((f): f is { afi: number; safi: number; rib: FamilyRib } => f.rib !== undefined)
+        .map((f) => ({ afi: f.afi, safi: f.safi, table: f.rib.prefixes }));
+      g = new UpdateGroup(
+        key,
+        { role: p.role, clusterId: p.clusterId, clientToClient: p.clientToClient, ctx: p.encodeCtx, localAs: this.opts.localAs, routeServer: p.routeServer },
+        fams,
+        p.extendedMessage ? 65535 : 4096,
+        (peer) => this.sourceRole(peer),
+      );
+      this.groups.set(key, g);
+      this.seedGroup(g);
+    }
+    this.groupOf.set(p.index, g);
+    g.addMember(p.port);
+  }
+
+  /**
+   * A session ended. Without graceful restart its routes are withdrawn everywhere; with it
+   * they stay, marked stale, until `sweepStale` (End-of-RIB or the restart timer).
+   */
+  peerDown(index: number, retainStale: boolean): void {
+    const g = this.groupOf.get(index);
+    if (g !== undefined) {
+      g.removeMember(index);
+      this.groupOf.delete(index);
+      if (g.members.size === 0) this.groups.delete(g.key);
+    }
+    if (retainStale) this.rib.markPeerStale(index);
+    else this.rib.dropPeer(index);
+    this.schedule();
+  }
+
+  /** Stale routes of a peer go (its End-of-RIB arrived, or its restart time ran out). */
+  sweepStale(index: number): number {
+    const n = this.rib.sweepStale(index);
+    this.schedule();
+    return n;
+  }
+
+  /** A received UPDATE (after both RFC 7606 passes). Returns the families it ended (End-of-RIB). */
+  onUpdate(index: number, u: UpdateMessage, treatAsWithdraw: boolean): { afi: number; safi: number } | null {
+    const eor = endOfRibFamily(u);
+    if (eor !== null) return eor;
+    this.rib.importUpdate(index, u, treatAsWithdraw);
+    this.schedule();
+    return null;
+  }
+
+  /** ROUTE-REFRESH from a member: resend the family from its group's Adj-RIB-Out. */
+  onRouteRefresh(index: number, afi: number, safi: number): void {
+    const g = this.groupOf.get(index);
+    if (g === undefined) return;
+    const fi = g.familyIndex(afi, safi);
+    if (fi >= 0) g.refresh(index, fi);
+  }
+
+  onDrain(index: number): void {
+    this.groupOf.get(index)?.onDrain(index);
+  }
+
+  stats(): ReflectorStats {
+    const prefixes: Record<string, number> = {};
+    const paths: Record<string, number> = {};
+    for (const f of this.rib.families.values()) {
+      const name = `${f.afi === 1 ? 'ipv4' : 'ipv6'}-unicast`;
+      prefixes[name] = f.size;
+      paths[name] = f.pathCount;
+    }
+    return { prefixes, paths, attributeSets: this.rib.sets.size, groups: this.groups.size, decisionRuns: this.decisionRuns };
+  }
+
+  private sourceRole(peer: number): SourceRole | undefined {
+    const p = this.peers.get(peer);
+    return p === undefined ? undefined : { role: p.role, clusterId: p.clusterId, bgpId: p.bgpId };
+  }
+
+  /**
+   * A new group starts from the current Loc-RIB: its Adj-RIB-Out is filled from every best
+   * path before its first member joins, so that member's initial walk (and its End-of-RIB)
+   * covers the whole table. Prefixes still waiting for a decision reach it through the log.
+   */
+  private seedGroup(g: UpdateGroup): void {
+    for (const f of this.rib.families.values()) {
+      const fi = g.familyIndex(f.afi, f.safi);
+      if (fi < 0) continue;
+      f.forEachPrefix((id) => {
+        const best = f.best(id);
+        if (best !== null) g.onBestChange(fi, id, best);
+      });
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.run());
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    this.decisionRuns++;
+    const groups = [...this.groups.values()];
+    const remaining = this.rib.decide(DECIDE_PER_TURN, (f: FamilyRib, c: BestChange) => {
+      const first = c.ranked[0];
+      const best = first === undefined ? null : { set: first.set, peer: first.peer };
+      for (const g of groups) {
+        const fi = g.familyIndex(f.afi, f.safi);
+        if (fi >= 0) g.onBestChange(fi, c.prefixId, best);
+      }
+    });
+    for (const g of groups) g.flush();
+    if (remaining > 0) this.schedule();
+  }
+}
+
+function groupKey(p: ReflectorPeer): string {
+  const fams = p.families.map((f) => `${f.afi}/${f.safi}`).join(',');
+  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, p.exportPolicy].join('|');
+}
+
+/** The family an End-of-RIB marker ends (RFC 4724 §2), or null for any other UPDATE. */
+export function endOfRibFamily(u: UpdateMessage): { afi: number; safi: number } | null {
+  if (u.withdrawn.bytes.length !== 0 || u.nlri.bytes.length !== 0) return null;
+  if (u.attributes.length === 0) return { afi: 1, safi: 1 };
+  const only = u.attributes[0];
+  if (u.attributes.length === 1 && only !== undefined && only.code === ATTR.MP_UNREACH_NLRI && only.kind === 'mpUnreach' && only.value.withdrawn.bytes.length === 0) {
+    return { afi: only.value.afi, safi: only.value.safi };
+  }
+  return null;
+}

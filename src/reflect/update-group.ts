@@ -1,0 +1,470 @@
+/**
+ * An update group (STYLE.md §5, FRR's bgp_updgrp): peers with the same role, cluster,
+ * outbound policy and capabilities share one Adj-RIB-Out and one encoding of every UPDATE.
+ *
+ * - Adj-RIB-Out: per family and prefix id, the export entry the group advertises (-1 none)
+ *   and the peer the route came from (so that peer is skipped: RFC 4456 "except the sender").
+ * - Changes from the decision process are coalesced into per-entry prefix lists and packed
+ *   into UPDATEs on `flush`; the Buffers go into a shared log that every in-sync member reads
+ *   with its own cursor. A packet may name one member to skip (the route's sender) or the only
+ *   member it is for (the withdrawal owed to a sender whose own route became best).
+ * - Pull, don't push: a member is written to only while its socket takes more; a member that
+ *   falls behind past the log limit stops holding the log: its backlog becomes a set of prefix
+ *   ids to resend from the Adj-RIB-Out state (plus owed withdrawals), so a slow peer never
+ *   makes the group buffer without bound.
+ * - A new member (or a route refresh) catches up by walking the Adj-RIB-Out, then gets
+ *   End-of-RIB per family (RFC 4724 §2), then follows the log.
+ */
+import { forEachPrefix } from '../wire/nlri.js';
+import type { NlriBlock } from '../wire/attribute-types.js';
+import { decodeUpdate } from '../wire/update.js';
+import { HEADER_LENGTH } from '../wire/iana.js';
+import type { AttrSet } from '../rib/attr-set.js';
+import type { PrefixTable } from '../rib/prefix-table.js';
+import { encodeExport, type ExportTarget } from './export-attrs.js';
+import { endOfRib, packAnnounce, packWithdraw } from './packer.js';
+import { eligible, type SourceRole } from './roles.js';
+
+export interface MemberPort {
+  /** RIB peer index of the member. */
+  readonly index: number;
+  write(msg: Buffer): boolean;
+  readonly writable: boolean;
+}
+
+export interface GroupFamily {
+  readonly afi: number;
+  readonly safi: number;
+  readonly table: PrefixTable;
+}
+
+interface ExportEntry {
+  readonly id: number;
+  readonly attrs: Buffer;
+  readonly nextHop: Buffer;
+  refs: number;
+}
+
+interface Packet {
+  readonly buf: Buffer;
+  /** Member index not to send to, or -1. */
+  readonly skip: number;
+  /** Member index this packet is only for, or -1. */
+  readonly only: number;
+}
+
+interface CatchUp {
+  walkPos: number;
+  walkEnd: number;
+  readonly dirty: Set<number>;
+  owedWithdraw: Buffer[];
+  eorPending: boolean;
+}
+
+interface Member {
+  readonly port: MemberPort;
+  /** Index into the log (absolute sequence number). */
+  cursor: number;
+  /** Per family; null when in sync with the log. */
+  readonly catchUp: (CatchUp | null)[];
+}
+
+interface FamilyState {
+  readonly fam: GroupFamily;
+  out: Int32Array;
+  outSource: Int32Array;
+  pendAnn: Map<number, number[]>;
+  pendAnnSkip: Map<number, Map<number, number[]>>;
+  pendWd: Buffer[];
+  pendWdOnly: Map<number, Buffer[]>;
+}
+
+/** Log bytes above which lagging members are moved to state-based catch-up. */
+const LOG_LIMIT_BYTES = 32 << 20;
+/** Packets written per member per pump (bounded work per event-loop turn). */
+const PACKETS_PER_PUMP = 512;
+/** Prefix ids walked per catch-up step. */
+const WALK_CHUNK = 1 << 16;
+
+export class UpdateGroup {
+  readonly members = new Map<number, Member>();
+  private readonly fams: FamilyState[];
+  private readonly entries: (ExportEntry | undefined)[] = [];
+  private readonly freeEntries: number[] = [];
+  /** Source peer → attribute set id → export entry. */
+  private readonly cache = new Map<number, Map<number, ExportEntry>>();
+  private log: Packet[] = [];
+  private logBase = 0;
+  private logBytes = 0;
+  private pumpScheduled = false;
+  /** Counters for status/metrics. */
+  packetsBuilt = 0;
+  prefixesPacked = 0;
+
+  constructor(
+    readonly key: string,
+    readonly target: ExportTarget,
+    families: readonly GroupFamily[],
+    private readonly maxLen: number,
+    private readonly sourceOf: (peer: number) => SourceRole | undefined,
+  ) {
+    this.fams = families.map((fam) => ({
+      fam,
+      out: new Int32Array(1024).fill(-1),
+      outSource: new Int32Array(1024).fill(-1),
+      pendAnn: new Map(),
+      pendAnnSkip: new Map(),
+      pendWd: [],
+      pendWdOnly: new Map(),
+    }));
+  }
+
+  familyIndex(afi: number, safi: number): number {
+    return this.fams.findIndex((f) => f.fam.afi === afi && f.fam.safi === safi);
+  }
+
+  /** Packets and bytes waiting in the shared log (queue depth for metrics). */
+  get logDepth(): { packets: number; bytes: number } {
+    return { packets: this.log.length, bytes: this.logBytes };
+  }
+
+  /**
+   * The decision process changed a prefix: `best` is the new best path (null: gone). The
+   * group advertises it when eligible, else withdraws what it advertised.
+   */
+  onBestChange(fi: number, prefixId: number, best: { set: AttrSet; peer: number } | null): void {
+    const f = this.fams[fi];
+    if (f === undefined) return;
+    this.ensure(f, prefixId + 1);
+    const prevEntry = f.out[prefixId] as number;
+    const prevSource = f.outSource[prefixId] as number;
+    let entry: ExportEntry | null = null;
+    let source = -1;
+    if (best !== null) {
+      const src = this.sourceOf(best.peer);
+      if (src !== undefined && eligible(src, best.set, this.target)) {
+        entry = this.entryFor(best.peer, src, best.set);
+        source = best.peer;
+      }
+    }
+    const nextEntry = entry === null ? -1 : entry.id;
+    if (nextEntry === prevEntry && source === prevSource) return;
+    if (entry !== null) entry.refs++;
+    if (prevEntry >= 0) this.releaseEntry(prevEntry);
+    f.out[prefixId] = nextEntry;
+    f.outSource[prefixId] = source;
+    // Without members there is nobody to tell: the Adj-RIB-Out alone is kept, and a member
+    // that joins walks it.
+    if (this.members.size === 0) return;
+    if (entry === null) {
+      // Withdraw what the group had (encode the prefix now: its id may be recycled).
+      if (prevEntry >= 0) f.pendWd.push(this.prefixBytes(f, prefixId));
+      return;
+    }
+    if (this.members.has(source)) {
+      // The sender is a member: everyone but it gets the route; it gets a withdrawal if it
+      // had been sent another path for this prefix.
+      let bySkip = f.pendAnnSkip.get(nextEntry);
+      if (bySkip === undefined) f.pendAnnSkip.set(nextEntry, (bySkip = new Map()));
+      const ids = bySkip.get(source);
+      if (ids === undefined) bySkip.set(source, [prefixId]);
+      else ids.push(prefixId);
+      if (prevEntry >= 0 && prevSource !== source) {
+        const list = f.pendWdOnly.get(source);
+        const bytes = this.prefixBytes(f, prefixId);
+        if (list === undefined) f.pendWdOnly.set(source, [bytes]);
+        else list.push(bytes);
+      }
+      return;
+    }
+    const ids = f.pendAnn.get(nextEntry);
+    if (ids === undefined) f.pendAnn.set(nextEntry, [prefixId]);
+    else ids.push(prefixId);
+  }
+
+  /** Packs pending changes into the shared log and starts writing. */
+  flush(): void {
+    for (const f of this.fams) {
+      const { afi, safi } = f.fam;
+      if (f.pendWd.length > 0) {
+        const bufs: Buffer[] = [];
+        packWithdraw(afi, safi, Buffer.concat(f.pendWd), false, this.maxLen, bufs);
+        for (const b of bufs) this.append({ buf: b, skip: -1, only: -1 });
+        f.pendWd = [];
+      }
+      for (const [member, list] of f.pendWdOnly) {
+        const bufs: Buffer[] = [];
+        packWithdraw(afi, safi, Buffer.concat(list), false, this.maxLen, bufs);
+        for (const b of bufs) this.append({ buf: b, skip: -1, only: member });
+      }
+      f.pendWdOnly.clear();
+      for (const [entryId, ids] of f.pendAnn) this.packEntry(f, entryId, ids, -1);
+      f.pendAnn.clear();
+      for (const [entryId, bySkip] of f.pendAnnSkip) for (const [skip, ids] of bySkip) this.packEntry(f, entryId, ids, skip);
+      f.pendAnnSkip.clear();
+    }
+    this.schedulePump();
+  }
+
+  /** Adds a member; it first receives the whole Adj-RIB-Out, then End-of-RIB per family. */
+  addMember(port: MemberPort): void {
+    const m: Member = { port, cursor: this.logBase + this.log.length, catchUp: this.fams.map((f) => this.fullWalk(f)) };
+    this.members.set(port.index, m);
+    this.schedulePump();
+  }
+
+  /** Resends the whole table of one family to a member (ROUTE-REFRESH, RFC 2918). */
+  refresh(index: number, fi: number): void {
+    const m = this.members.get(index);
+    const f = this.fams[fi];
+    if (m === undefined || f === undefined) return;
+    m.catchUp[fi] = this.fullWalk(f);
+    this.schedulePump();
+  }
+
+  removeMember(index: number): void {
+    this.members.delete(index);
+    this.compact();
+  }
+
+  /** The member's socket drained: continue writing. */
+  onDrain(index: number): void {
+    const m = this.members.get(index);
+    if (m !== undefined) this.pump(m);
+  }
+
+  /** Advertised (prefix id → entry) count for one family, for status. */
+  advertisedCount(fi: number): number {
+    const f = this.fams[fi];
+    if (f === undefined) return 0;
+    let n = 0;
+    for (let i = 0; i < f.out.length; i++) if ((f.out[i] as number) >= 0) n++;
+    return n;
+  }
+
+  private fullWalk(f: FamilyState): CatchUp {
+    return { walkPos: 0, walkEnd: f.fam.table.idLimit, dirty: new Set(), owedWithdraw: [], eorPending: true };
+  }
+
+  private entryFor(peer: number, src: SourceRole, set: AttrSet): ExportEntry {
+    let bySet = this.cache.get(peer);
+    if (bySet === undefined) this.cache.set(peer, (bySet = new Map()));
+    const hit = bySet.get(set.id);
+    if (hit !== undefined && this.entries[hit.id] === hit) return hit;
+    const id = this.freeEntries.pop() ?? this.entries.length;
+    const e: ExportEntry = { id, attrs: encodeExport(set, src, this.target), nextHop: set.nextHop, refs: 0 };
+    this.entries[id] = e;
+    bySet.set(set.id, e);
+    return e;
+  }
+
+  private releaseEntry(id: number): void {
+    const e = this.entries[id];
+    if (e === undefined) return;
+    if (--e.refs > 0) return;
+    // Kept in the cache map until overwritten; freed from the id space now. Pending lists may
+    // still name it: packEntry checks the Adj-RIB-Out before packing.
+    this.entries[id] = undefined;
+    this.freeEntries.push(id);
+  }
+
+  private packEntry(f: FamilyState, entryId: number, ids: number[], skip: number): void {
+    const e = this.entries[entryId];
+    if (e === undefined) return;
+    // Keep only prefixes still advertised with this entry (later changes superseded the rest).
+    let n = 0;
+    for (const id of ids) if (f.out[id] === entryId && f.outSource[id] !== -1 && (skip < 0 || f.outSource[id] === skip)) ids[n++] = id;
+    if (n === 0) return;
+    const bufs: Buffer[] = [];
+    packAnnounce(f.fam.afi, f.fam.safi, e.attrs, e.nextHop, ids, n, f.fam.table, this.maxLen, null, bufs);
+    this.prefixesPacked += n;
+    for (const b of bufs) this.append({ buf: b, skip, only: -1 });
+  }
+
+  private append(p: Packet): void {
+    this.log.push(p);
+    this.logBytes += p.buf.length;
+    this.packetsBuilt++;
+  }
+
+  private prefixBytes(f: FamilyState, id: number): Buffer {
+    const t = f.fam.table;
+    const bits = t.bitsOf(id);
+    const b = Buffer.allocUnsafe(1 + ((bits + 7) >> 3));
+    b[0] = bits;
+    t.writePrefix(id, b, 1);
+    return b;
+  }
+
+  private ensure(f: FamilyState, n: number): void {
+    if (n <= f.out.length) return;
+    let cap = f.out.length;
+    while (cap < n) cap *= 2;
+    const o = new Int32Array(cap).fill(-1);
+    o.set(f.out);
+    f.out = o;
+    const s = new Int32Array(cap).fill(-1);
+    s.set(f.outSource);
+    f.outSource = s;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      let more = false;
+      for (const m of this.members.values()) if (this.pump(m)) more = true;
+      this.compact();
+      if (more) this.schedulePump();
+    });
+  }
+
+  /** Writes to one member while it takes more; returns true when work remains that is not waiting on 'drain'. */
+  private pump(m: Member): boolean {
+    let budget = PACKETS_PER_PUMP;
+    // 1. Catch-up from the Adj-RIB-Out state, family by family.
+    for (let fi = 0; fi < this.fams.length; fi++) {
+      const c = m.catchUp[fi];
+      if (c === null || c === undefined) continue;
+      const f = this.fams[fi] as FamilyState;
+      while (budget > 0) {
+        if (!m.port.writable) return false;
+        const bufs = this.catchUpStep(f, c, m.port.index);
+        if (bufs === null) break;
+        for (const b of bufs) {
+          m.port.write(b);
+          budget--;
+        }
+      }
+      if (budget <= 0) return true;
+      if (c.eorPending) {
+        if (!m.port.writable) return false;
+        m.port.write(endOfRib(f.fam.afi, f.fam.safi));
+      }
+      m.catchUp[fi] = null;
+    }
+    // 2. The shared log.
+    const end = this.logBase + this.log.length;
+    while (m.cursor < end && budget > 0) {
+      if (!m.port.writable) return false;
+      const p = this.log[m.cursor - this.logBase] as Packet;
+      m.cursor++;
+      if (p.skip === m.port.index || (p.only >= 0 && p.only !== m.port.index)) continue;
+      m.port.write(p.buf);
+      budget--;
+    }
+    return m.cursor < end;
+  }
+
+  /** Next packets of a member's catch-up (owed withdrawals, dirty prefixes, then the walk); null when done. */
+  private catchUpStep(f: FamilyState, c: CatchUp, member: number): Buffer[] | null {
+    const out: Buffer[] = [];
+    const { afi, safi } = f.fam;
+    if (c.owedWithdraw.length > 0) {
+      packWithdraw(afi, safi, Buffer.concat(c.owedWithdraw), false, this.maxLen, out);
+      c.owedWithdraw = [];
+      return out;
+    }
+    const ids: number[] = [];
+    if (c.dirty.size > 0) {
+      for (const id of c.dirty) {
+        ids.push(id);
+        if (ids.length >= WALK_CHUNK) break;
+      }
+      for (const id of ids) c.dirty.delete(id);
+      const wd: Buffer[] = [];
+      const ann = this.groupByEntry(f, ids, member, wd);
+      if (wd.length > 0) packWithdraw(afi, safi, Buffer.concat(wd), false, this.maxLen, out);
+      for (const [entryId, list] of ann) this.packFor(f, entryId, list, out);
+      return out;
+    }
+    if (c.walkPos >= c.walkEnd) return null;
+    const stop = Math.min(c.walkEnd, c.walkPos + WALK_CHUNK);
+    for (let id = c.walkPos; id < stop; id++) ids.push(id);
+    c.walkPos = stop;
+    const ann = this.groupByEntry(f, ids, member, null);
+    for (const [entryId, list] of ann) this.packFor(f, entryId, list, out);
+    return out;
+  }
+
+  /** Groups prefix ids by the entry the group advertises, skipping the member's own routes. */
+  private groupByEntry(f: FamilyState, ids: readonly number[], member: number, wd: Buffer[] | null): Map<number, number[]> {
+    const ann = new Map<number, number[]>();
+    for (const id of ids) {
+      const e = id < f.out.length ? (f.out[id] as number) : -1;
+      if (e < 0 || f.outSource[id] === member) {
+        if (wd !== null && f.fam.table.has(id)) wd.push(this.prefixBytes(f, id));
+        continue;
+      }
+      const l = ann.get(e);
+      if (l === undefined) ann.set(e, [id]);
+      else l.push(id);
+    }
+    return ann;
+  }
+
+  private packFor(f: FamilyState, entryId: number, ids: number[], out: Buffer[]): void {
+    const e = this.entries[entryId];
+    if (e === undefined) return;
+    packAnnounce(f.fam.afi, f.fam.safi, e.attrs, e.nextHop, ids, ids.length, f.fam.table, this.maxLen, null, out);
+  }
+
+  /**
+   * Drops log packets every member has read. If the log is still over its limit, members
+   * still behind are moved to state-based catch-up: the prefixes of the packets they missed
+   * become dirty (resent from the Adj-RIB-Out), withdrawals of prefixes no longer in the table
+   * are owed as bytes.
+   */
+  private compact(): void {
+    let min = this.logBase + this.log.length;
+    for (const m of this.members.values()) if (m.cursor < min) min = m.cursor;
+    if (this.logBytes > LOG_LIMIT_BYTES) {
+      const end = this.logBase + this.log.length;
+      for (const m of this.members.values()) {
+        if (m.cursor >= end) continue;
+        this.convertLagging(m, end);
+      }
+      min = end;
+    }
+    const drop = min - this.logBase;
+    if (drop <= 0) return;
+    for (let i = 0; i < drop; i++) this.logBytes -= (this.log[i] as Packet).buf.length;
+    this.log = this.log.slice(drop);
+    this.logBase = min;
+  }
+
+  private convertLagging(m: Member, end: number): void {
+    for (let seq = m.cursor; seq < end; seq++) {
+      const p = this.log[seq - this.logBase] as Packet;
+      if (p.skip === m.port.index || (p.only >= 0 && p.only !== m.port.index)) continue;
+      const r = decodeUpdate(p.buf.subarray(HEADER_LENGTH), this.target.ctx);
+      if (!r.ok) continue;
+      const blocks: { block: NlriBlock; withdraw: boolean }[] = [
+        { block: r.update.withdrawn, withdraw: true },
+        { block: r.update.nlri, withdraw: false },
+      ];
+      for (const a of r.update.attributes) {
+        if (a.kind === 'mpReach') blocks.push({ block: a.value.nlri, withdraw: false });
+        else if (a.kind === 'mpUnreach') blocks.push({ block: a.value.withdrawn, withdraw: true });
+      }
+      for (const { block, withdraw } of blocks) {
+        const fi = this.familyIndex(block.afi, block.safi);
+        const f = this.fams[fi];
+        if (f === undefined) continue;
+        let c = m.catchUp[fi];
+        if (c === null || c === undefined) {
+          c = { walkPos: 0, walkEnd: 0, dirty: new Set(), owedWithdraw: [], eorPending: false };
+          m.catchUp[fi] = c;
+        }
+        const cu = c;
+        forEachPrefix(block, (_pathId, bits, bytes, offset) => {
+          const id = f.fam.table.get(bits, bytes, offset);
+          if (id >= 0) cu.dirty.add(id);
+          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(offset - 1, offset + ((bits + 7) >> 3))));
+        });
+      }
+    }
+    m.cursor = end;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The RIB: attribute sets, per-family route tables, the peers routes come from, and the
+ * import path from a received UPDATE (after both RFC 7606 passes) to paths.
+ *
+ * Ingress rules, in order (each a documented choice):
+ * 1. treat-as-withdraw (RFC 7606 §2): every announced prefix of the UPDATE is withdrawn; an
+ *    invalid path never enters the table, so it can never reach export.
+ * 2. Route reflection loop detection (RFC 4456 §8): a route whose ORIGINATOR_ID is our router
+ *    ID, or whose CLUSTER_LIST holds one of our cluster IDs, is dropped; since it replaces
+ *    whatever that peer sent before for the prefix, it is handled as a withdrawal (as BIRD and
+ *    FRR do) and counted.
+ * 3. The import policy (issue 6) decides last; until then every route is accepted.
+ * Families other than IPv4/IPv6 unicast are not stored yet (counted as ignored).
+ *
+ * The RIB does no I/O and keeps no clock: callers drive `decide` (STYLE.md §1).
+ */
+import { AFI, SAFI, afiSafiKey } from '../wire/iana.js';
+import type { NlriBlock, PathAttribute, UpdateMessage } from '../wire/attribute-types.js';
+import { findAttribute } from '../wire/attribute-types.js';
+import { forEachPrefix } from '../wire/nlri.js';
+import { mergeAs4Path } from '../wire/attrs/as-path.js';
+import { AttrSetTable, type AttrSet } from './attr-set.js';
+import { FamilyRib, type BestChange } from './family-rib.js';
+import { DEFAULT_DECISION, type DecisionOptions, type PathSource } from './best-path.js';
+
+export interface RibPeerInfo extends PathSource {
+  /** Session negotiated 4-octet ASes: if not, AS4_PATH is merged on import (RFC 6793 §4.2.3). */
+  readonly as4: boolean;
+}
+
+export interface ImportCounters {
+  announced: number;
+  withdrawn: number;
+  treatAsWithdraw: number;
+  loopOriginator: number;
+  loopClusterList: number;
+  ignoredFamily: number;
+}
+
+export interface RibOptions {
+  readonly routerId: number;
+  /** Every cluster ID this reflector uses (RFC 4456 §8 loop detection). */
+  readonly clusterIds: readonly number[];
+  readonly decision?: DecisionOptions;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class Rib {
+  readonly sets = new AttrSetTable();
+  readonly families = new Map<number, FamilyRib>();
+  private readonly peers: (RibPeerInfo | undefined)[] = [];
+  readonly counters: ImportCounters = { announced: 0, withdrawn: 0, treatAsWithdraw: 0, loopOriginator: 0, loopClusterList: 0, ignoredFamily: 0 };
+  private clusterIds: Set<number>;
+  private routerId: number;
+
+  constructor(opts: RibOptions) {
+    this.routerId = opts.routerId >>> 0;
+    this.clusterIds = new Set(opts.clusterIds.map((c) => c >>> 0));
+    const decision = opts.decision ?? DEFAULT_DECISION;
+    const source = (p: number): PathSource => {
+      const info = this.peers[p];
+      if (info === undefined) throw new Error(`path from unknown peer ${p}`);
+      return info;
+    };
+    for (const [afi, safi] of [
+      [AFI.IPV4, SAFI.UNICAST],
+      [AFI.IPV6, SAFI.UNICAST],
+    ] as const) {
+      this.families.set(afiSafiKey(afi, safi), new FamilyRib(afi, safi, this.sets, source, decision));
+    }
+  }
+
+  /** Updates the cluster IDs used for loop detection (config reload). */
+  setClusterIds(ids: readonly number[]): void {
+    this.clusterIds = new Set(ids.map((c) => c >>> 0));
+  }
+
+  family(afi: number, safi: number): FamilyRib | undefined {
+    return this.families.get(afiSafiKey(afi, safi));
+  }
+
+  /** Registers (or re-registers after a new session) the peer behind an index. */
+  setPeer(index: number, info: RibPeerInfo): void {
+    this.peers[index] = info;
+  }
+
+  peerInfo(index: number): RibPeerInfo | undefined {
+    return this.peers[index];
+  }
+
+  /** Imports one received UPDATE from `peer`. `action` is the RFC 7606 outcome of both passes. */
+  importUpdate(peer: number, u: UpdateMessage, treatAsWithdraw: boolean): void {
+    const info = this.peers[peer];
+    if (info === undefined) throw new Error(`UPDATE from unregistered peer ${peer}`);
+    this.withdrawBlock(peer, u.withdrawn);
+    let reach: NlriBlock | null = null;
+    let reachNextHop: Buffer = EMPTY;
+    for (const a of u.attributes) {
+      if (a.kind === 'mpUnreach') this.withdrawBlock(peer, a.value.withdrawn);
+      else if (a.kind === 'mpReach') {
+        reach = a.value.nlri;
+        reachNextHop = a.value.nextHop;
+      }
+    }
+    if (u.nlri.bytes.length === 0 && reach === null) return;
+    if (treatAsWithdraw) {
+      this.counters.treatAsWithdraw++;
+      this.withdrawBlock(peer, u.nlri);
+      if (reach !== null) this.withdrawBlock(peer, reach);
+      return;
+    }
+    const attrs = info.as4 ? u.attributes : normalizeAs2(u.attributes);
+    const origId = findAttribute(attrs, 'originatorId');
+    if (origId !== undefined && origId.value >>> 0 === this.routerId) {
+      this.counters.loopOriginator++;
+      this.withdrawBlock(peer, u.nlri);
+      if (reach !== null) this.withdrawBlock(peer, reach);
+      return;
+    }
+    const cl = findAttribute(attrs, 'clusterList');
+    if (cl !== undefined && cl.value.some((c) => this.clusterIds.has(c >>> 0))) {
+      this.counters.loopClusterList++;
+      this.withdrawBlock(peer, u.nlri);
+      if (reach !== null) this.withdrawBlock(peer, reach);
+      return;
+    }
+    if (u.nlri.bytes.length > 0) {
+      const nh = findAttribute(attrs, 'nextHop');
+      const nhBuf = Buffer.allocUnsafe(4);
+      nhBuf.writeUInt32BE((nh?.value ?? 0) >>> 0);
+      const set = this.sets.intern(attrs, nhBuf);
+      this.announceBlock(peer, u.nlri, set);
+      this.sets.release(set);
+    }
+    if (reach !== null) {
+      const set = this.sets.intern(attrs, reachNextHop);
+      this.announceBlock(peer, reach, set);
+      this.sets.release(set);
+    }
+  }
+
+  /** Session down without graceful restart: every path of the peer goes. */
+  dropPeer(peer: number): number {
+    let n = 0;
+    for (const f of this.families.values()) n += f.dropPeer(peer);
+    return n;
+  }
+
+  /** Graceful restart helper: keep the peer's paths, marked stale (RFC 4724 §4.2). */
+  markPeerStale(peer: number): number {
+    let n = 0;
+    for (const f of this.families.values()) n += f.markStale(peer);
+    return n;
+  }
+
+  /** End-of-RIB from a restarted peer, or its restart timer ran out: stale paths go. */
+  sweepStale(peer: number): number {
+    let n = 0;
+    for (const f of this.families.values()) n += f.dropPeer(peer, true);
+    return n;
+  }
+
+  /** Runs the decision process on up to `limit` dirty prefixes per family; returns what remains. */
+  decide(limit: number, emit: (f: FamilyRib, c: BestChange) => void): number {
+    let remaining = 0;
+    for (const f of this.families.values()) remaining += f.decide(limit, (c) => emit(f, c));
+    return remaining;
+  }
+
+  get pendingDecisions(): number {
+    let n = 0;
+    for (const f of this.families.values()) n += f.pendingDecisions;
+    return n;
+  }
+
+  private withdrawBlock(peer: number, b: NlriBlock): void {
+    if (b.bytes.length === 0) return;
+    const f = this.families.get(afiSafiKey(b.afi, b.safi));
+    if (f === undefined) {
+      this.counters.ignoredFamily++;
+      return;
+    }
+    forEachPrefix(b, (pathId, bits, bytes, offset) => {
+      f.withdraw(peer, bits, bytes, offset, pathId);
+      this.counters.withdrawn++;
+    });
+  }
+
+  private announceBlock(peer: number, b: NlriBlock, set: AttrSet): void {
+    const f = this.families.get(afiSafiKey(b.afi, b.safi));
+    if (f === undefined) {
+      this.counters.ignoredFamily++;
+      return;
+    }
+    forEachPrefix(b, (pathId, bits, bytes, offset) => {
+      f.announce(peer, bits, bytes, offset, pathId, set);
+      this.counters.announced++;
+    });
+  }
+}
+
+/**
+ * Attributes from a 2-octet AS speaker in the form the RIB keeps: AS_PATH rebuilt with
+ * AS4_PATH (RFC 6793 §4.2.3), AGGREGATOR taken from AS4_AGGREGATOR when it holds AS_TRANS,
+ * and the AS4_* attributes dropped (they are regenerated on export to 2-octet peers).
+ */
+export function normalizeAs2(attrs: readonly PathAttribute[]): PathAttribute[] {
+  const as4Path = findAttribute(attrs, 'as4Path');
+  const as4Agg = findAttribute(attrs, 'as4Aggregator');
+  const out: PathAttribute[] = [];
+  for (const a of attrs) {
+    if (a.kind === 'as4Path' || a.kind === 'as4Aggregator') continue;
+    if (a.kind === 'asPath' && as4Path !== undefined) {
+      out.push({ ...a, value: mergeAs4Path(a.value, as4Path.value) });
+    } else if (a.kind === 'aggregator' && as4Agg !== undefined && a.value.asn === 23456) {
+      out.push({ ...a, value: as4Agg.value });
+    } else out.push(a);
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+/**
+ * The reflector core without sockets: fake member ports record what each peer would be sent,
+ * and the recorded bytes are decoded back with the codec to check RFC 4456 behaviour.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
+import { AS4_CTX } from '../../src/wire/context.js';
+import { decodeUpdate } from '../../src/wire/update.js';
+import { encodePrefixes, listPrefixes, parseIpv4 } from '../../src/wire/nlri.js';
+import { findAttribute, type UpdateMessage } from '../../src/wire/attribute-types.js';
+import { makeUpdate } from '../../src/wire/update.js';
+import type { PeerRole } from '../../src/reflect/roles.js';
+
+interface Seen {
+  announced: Map<string, UpdateMessage>;
+  withdrawn: string[];
+  eor: number;
+  messages: number;
+}
+
+function port(index: number, seen: Seen): ReflectorPeer['port'] {
+  return {
+    index,
+    writable: true,
+    write(msg: Buffer): boolean {
+      seen.messages++;
+      const r = decodeUpdate(msg.subarray(19), AS4_CTX);
+      assert.ok(r.ok && r.action === null, 'the reflector sends well-formed UPDATEs');
+      const u = r.update;
+      if (u.attributes.length === 0 && u.nlri.bytes.length === 0 && u.withdrawn.bytes.length === 0) seen.eor++;
+      for (const p of listPrefixes(u.withdrawn)) {
+        seen.withdrawn.push(p.prefix);
+        seen.announced.delete(p.prefix);
+      }
+      for (const p of listPrefixes(u.nlri)) seen.announced.set(p.prefix, u);
+      return true;
+    },
+  };
+}
+
+const CLUSTER = parseIpv4('10.42.0.1');
+function peer(index: number, role: PeerRole, bgpId: string, seen: Seen): ReflectorPeer {
+  const id = parseIpv4(bgpId);
+  const addr = Buffer.alloc(4);
+  addr.writeUInt32BE(id >>> 0);
+  return {
+    index,
+    role,
+    clusterId: CLUSTER,
+    clientToClient: true,
+    routeServer: false,
+    bgpId: id,
+    address: addr,
+    as4: true,
+    extendedMessage: false,
+    families: [{ afi: 1, safi: 1 }],
+    encodeCtx: AS4_CTX,
+    port: port(index, seen),
+    exportPolicy: '',
+  };
+}
+
+const newSeen = (): Seen => ({ announced: new Map(), withdrawn: [], eor: 0, messages: 0 });
+
+function announce(prefixes: string[], nextHop: string, extra: { localPref?: number } = {}): UpdateMessage {
+  const attrs = [
+    { kind: 'origin', code: 1, flags: 0x40, value: 0 },
+    { kind: 'asPath', code: 2, flags: 0x40, value: [{ type: 2, asns: [65001] }] },
+    { kind: 'nextHop', code: 3, flags: 0x40, value: parseIpv4(nextHop) },
+    { kind: 'localPref', code: 5, flags: 0x40, value: extra.localPref ?? 100 },
+  ] as const;
+  return makeUpdate({ attributes: [...attrs], nlri: { afi: 1, safi: 1, addPath: false, bytes: encodePrefixes(prefixes.map((prefix) => ({ prefix })), false) } });
+}
+
+async function settle(r: Reflector): Promise<void> {
+  for (let i = 0; i < 20; i++) await tick();
+  assert.equal(r.rib.pendingDecisions, 0);
+}
+
+describe('Reflector (RFC 4456)', () => {
+  it('reflects a client route to other clients and non-clients with ORIGINATOR_ID and CLUSTER_LIST, not back to its sender', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const [a, b, c] = [newSeen(), newSeen(), newSeen()];
+    r.peerUp(peer(1, 'client', '192.0.2.1', a));
+    r.peerUp(peer(2, 'client', '192.0.2.2', b));
+    r.peerUp(peer(3, 'nonClient', '192.0.2.3', c));
+    await settle(r);
+    assert.deepEqual([a.eor, b.eor, c.eor], [1, 1, 1], 'End-of-RIB after the (empty) initial dump');
+    r.onUpdate(1, announce(['203.0.113.0/24', '198.51.100.0/24'], '198.18.0.1'), false);
+    await settle(r);
+    for (const s of [b, c]) {
+      assert.deepEqual([...s.announced.keys()].sort(), ['198.51.100.0/24', '203.0.113.0/24']);
+      const u = s.announced.get('203.0.113.0/24') as UpdateMessage;
+      assert.equal(findAttribute(u.attributes, 'originatorId')?.value, parseIpv4('192.0.2.1'));
+      assert.deepEqual(findAttribute(u.attributes, 'clusterList')?.value, [CLUSTER]);
+      assert.equal(findAttribute(u.attributes, 'nextHop')?.value, parseIpv4('198.18.0.1'), 'NEXT_HOP unchanged');
+    }
+    assert.equal(a.announced.size, 0, 'nothing goes back to the sender');
+    assert.equal(b.messages, 2, 'one packed UPDATE plus End-of-RIB');
+  });
+
+  it('sends non-client routes to clients only, and withdrawals everywhere they went', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const [a, c, d] = [newSeen(), newSeen(), newSeen()];
+    r.peerUp(peer(1, 'client', '192.0.2.1', a));
+    r.peerUp(peer(3, 'nonClient', '192.0.2.3', c));
+    r.peerUp(peer(4, 'nonClient', '192.0.2.4', d));
+    await settle(r);
+    r.onUpdate(3, announce(['203.0.113.0/24'], '198.18.0.3'), false);
+    await settle(r);
+    assert.deepEqual([...a.announced.keys()], ['203.0.113.0/24']);
+    assert.equal(d.announced.size, 0);
+    r.onUpdate(3, makeUpdate({ withdrawn: { afi: 1, safi: 1, addPath: false, bytes: encodePrefixes([{ prefix: '203.0.113.0/24' }], false) } }), false);
+    await settle(r);
+    assert.equal(a.announced.size, 0);
+    assert.deepEqual(a.withdrawn, ['203.0.113.0/24']);
+  });
+
+  it('drops looped routes (our cluster ID in CLUSTER_LIST) and treat-as-withdraw routes', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const [a, b] = [newSeen(), newSeen()];
+    r.peerUp(peer(1, 'client', '192.0.2.1', a));
+    r.peerUp(peer(2, 'client', '192.0.2.2', b));
+    const looped = announce(['203.0.113.0/24'], '198.18.0.1');
+    r.onUpdate(1, { ...looped, attributes: [...looped.attributes, { kind: 'clusterList', code: 10, flags: 0x80, value: [CLUSTER] }] }, false);
+    r.onUpdate(1, announce(['198.51.100.0/24'], '198.18.0.1'), true);
+    await settle(r);
+    assert.equal(b.announced.size, 0);
+    assert.equal(r.rib.counters.loopClusterList, 1);
+    assert.equal(r.rib.counters.treatAsWithdraw, 1);
+  });
+
+  it('replaces the best path, and withdraws a session’s routes when it goes down', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const [a, b, c] = [newSeen(), newSeen(), newSeen()];
+    r.peerUp(peer(1, 'client', '192.0.2.1', a));
+    r.peerUp(peer(2, 'client', '192.0.2.2', b));
+    r.peerUp(peer(3, 'client', '192.0.2.3', c));
+    r.onUpdate(1, announce(['203.0.113.0/24'], '198.18.0.1', { localPref: 100 }), false);
+    await settle(r);
+    r.onUpdate(2, announce(['203.0.113.0/24'], '198.18.0.2', { localPref: 200 }), false);
+    await settle(r);
+    const atC = c.announced.get('203.0.113.0/24') as UpdateMessage;
+    assert.equal(findAttribute(atC.attributes, 'localPref')?.value, 200);
+    // a gets b's route; b, whose own route is now best, gets a withdrawal of a's route.
+    assert.equal(findAttribute((a.announced.get('203.0.113.0/24') as UpdateMessage).attributes, 'originatorId')?.value, parseIpv4('192.0.2.2'));
+    assert.equal(b.announced.has('203.0.113.0/24'), false);
+    assert.deepEqual(b.withdrawn, ['203.0.113.0/24']);
+    r.peerDown(2, false);
+    await settle(r);
+    assert.equal(findAttribute((c.announced.get('203.0.113.0/24') as UpdateMessage).attributes, 'localPref')?.value, 100);
+    r.peerDown(1, false);
+    await settle(r);
+    assert.equal(c.announced.size, 0);
+  });
+
+  it('gives a member that joins later the whole table, then End-of-RIB', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const a = newSeen();
+    r.peerUp(peer(1, 'nonClient', '192.0.2.1', a));
+    const many = Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+    r.onUpdate(1, announce(many.slice(0, 1000), '198.18.0.1'), false);
+    r.onUpdate(1, announce(many.slice(1000), '198.18.0.1'), false);
+    await settle(r);
+    const late = newSeen();
+    r.peerUp(peer(2, 'client', '192.0.2.2', late));
+    await settle(r);
+    assert.equal(late.announced.size, 3000);
+    assert.equal(late.eor, 1);
+    assert.ok(late.messages < 20, `packed into few UPDATEs (${late.messages})`);
+  });
+});
