@@ -9,7 +9,8 @@
  * in bounded batches and reports what changed, so a burst of UPDATEs costs one best-path run
  * per prefix, not one per UPDATE.
  */
-import { AttrSetTable, type AttrSet } from './attr-set.js';
+import type { AttrSetTable} from './attr-set.js';
+import { type AttrSet } from './attr-set.js';
 import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type DecisionRule, type PathSource } from './best-path.js';
 import { PrefixTable } from './prefix-table.js';
 
