@@ -31,7 +31,8 @@ function routeKey(prefix: string, pathId: number, addPath: boolean): RouteKey {
   return addPath ? `${prefix}#${pathId}` : prefix;
 }
 
-function blockRoutes(b: NlriBlock): RouteKey[] {
+/** The prefixes of a block as route keys, in wire order. */
+export function blockRoutes(b: NlriBlock): RouteKey[] {
   return listPrefixes(b).map((p) => routeKey(p.prefix, p.pathId, b.addPath));
 }
 
