@@ -116,6 +116,20 @@ export class Reflector {
     return n;
   }
 
+  /** Stale routes of one family of a peer go (its End-of-RIB for that family, RFC 4724 §4.2). */
+  sweepStaleFamily(index: number, afi: number, safi: number): number {
+    const n = this.rib.family(afi, safi)?.dropPeer(index, true) ?? 0;
+    this.schedule();
+    return n;
+  }
+
+  /** Paths a peer has in the RIB (all families), for max-prefix. */
+  peerPathCount(index: number): number {
+    let n = 0;
+    for (const f of this.rib.families.values()) n += f.peerPathCount(index);
+    return n;
+  }
+
   /** A received UPDATE (after both RFC 7606 passes). Returns the families it ended (End-of-RIB). */
   onUpdate(index: number, u: UpdateMessage, treatAsWithdraw: boolean): { afi: number; safi: number } | null {
     const eor = endOfRibFamily(u);

@@ -53,6 +53,8 @@ export class FamilyRib {
   private slotCount = 0;
   /** Peer index → first path slot of that peer in this family. */
   private peerHead: number[] = [];
+  /** Paths per peer, for max-prefix and status. */
+  private perPeer: number[] = [];
   private paths = 0;
 
   constructor(
@@ -127,6 +129,7 @@ export class FamilyRib {
     this.pPeerPrev[s] = -1;
     if (ph >= 0) this.pPeerPrev[ph] = s;
     this.peerHead[peer] = s;
+    this.perPeer[peer] = (this.perPeer[peer] ?? 0) + 1;
     this.paths++;
     this.markDirty(id);
   }
@@ -170,9 +173,7 @@ export class FamilyRib {
 
   /** Paths a peer has in this family. */
   peerPathCount(peer: number): number {
-    let n = 0;
-    for (let s = this.peerHead[peer] ?? -1; s >= 0; s = this.pPeerNext[s] as number) n++;
-    return n;
+    return this.perPeer[peer] ?? 0;
   }
 
   /**
@@ -248,6 +249,7 @@ export class FamilyRib {
     this.sets.release(this.sets.get(this.pSet[s] as number));
     this.pSet[s] = -1;
     this.freeSlots.push(s);
+    this.perPeer[peer] = (this.perPeer[peer] ?? 1) - 1;
     this.paths--;
     this.markDirty(id);
   }

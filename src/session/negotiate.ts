@@ -124,7 +124,7 @@ export function advertisedCapabilities(
     const gr = c.gracefulRestart;
     caps.push({
       kind: 'gracefulRestart',
-      restarting,
+      restarting: restarting || gr.restarting === true,
       notification: gr.notification,
       restartTime: gr.restartTime,
       families: gr.families,

@@ -61,8 +61,18 @@ export interface GracefulRestartConfig {
   readonly restartTime: number;
   /** Advertise the N bit: graceful NOTIFICATION handling (RFC 8538). */
   readonly notification: boolean;
-  /** Families and their F bit. A reflector keeps no forwarding state, so F is normally false. */
+  /**
+   * Families and their F bit. A reflector is off the forwarding path, so the routes it
+   * reflected stay valid across its restart: meshrr sets F so that helpers keep them
+   * (RFC 4724 §4.2 drops stale routes of families without F).
+   */
   readonly families: readonly GracefulRestartFamily[];
+  /**
+   * Set the R bit (RFC 4724 §3): we restarted and ask peers to keep our routes until our
+   * End-of-RIB. The composition root sets it for the OPENs sent within the restart time after
+   * the process starts.
+   */
+  readonly restarting?: boolean;
 }
 
 /** What we advertise in our OPEN (buildOpen in negotiate.ts). */

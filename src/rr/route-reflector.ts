@@ -1,0 +1,194 @@
+/**
+ * The route reflector process as a whole (composition root for `meshrr rr` and the meshrr
+ * pod): a Speaker for sessions, a Reflector for routes, wired together from a RouterConfig.
+ * It owns what needs both sides or a clock: peer indices, graceful restart timers (helper
+ * mode, RFC 4724 §4.2), the R bit after our own restart, and max-prefix (RFC 4486 Cease 1).
+ */
+import type { Logger } from 'pino';
+import { CEASE_SUB, ERR } from '../wire/iana.js';
+import type { NotificationFields } from '../wire/errors.js';
+import { Speaker, type ListenRange } from '../session/speaker.js';
+import type { Peer, PeerHooks } from '../session/peer.js';
+import { addressOctets } from '../session/cidr.js';
+import { Reflector } from '../reflect/reflector.js';
+import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
+import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
+
+export interface RouteReflectorOptions {
+  readonly config: RouterConfig;
+  readonly log: Logger;
+  /** ms since the process started (decides the graceful restart R bit). */
+  readonly startedAt?: number;
+}
+
+export class RouteReflector {
+  readonly speaker: Speaker;
+  readonly reflector: Reflector;
+  private readonly indexOf = new Map<string, number>();
+  private readonly groups = new Map<string, GroupConfig>();
+  private readonly staleTimers = new Map<number, NodeJS.Timeout>();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private nextIndex = 1;
+  private readonly config: RouterConfig;
+  private readonly log: Logger;
+  private readonly startedAt: number;
+
+  constructor(opts: RouteReflectorOptions) {
+    this.config = opts.config;
+    this.log = opts.log;
+    this.startedAt = opts.startedAt ?? Date.now();
+    const c = opts.config;
+    for (const g of c.groups) this.groups.set(g.name, g);
+    this.reflector = new Reflector({
+      routerId: c.routerId,
+      localAs: c.asn,
+      clusterIds: [...new Set([c.routerId, ...c.groups.map((g) => g.clusterId)])],
+      decision: { alwaysCompareMed: c.alwaysCompareMed, deterministicMed: c.deterministicMed },
+    });
+    this.speaker = new Speaker({
+      local: localConfig(c),
+      listen: c.listen,
+      maxDynamicPeers: c.maxDynamicPeers,
+      log: opts.log.child({ component: 'session' }),
+      hooks: this.hooks,
+    });
+  }
+
+  /** Binds the listeners, then starts every configured neighbour. */
+  async start(): Promise<void> {
+    const c = this.config;
+    if (c.listen.length > 0) await this.speaker.listen();
+    const restarting = this.restarting();
+    const ranges: ListenRange[] = [];
+    for (const g of c.groups) {
+      for (const prefix of g.listenRanges) {
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+      }
+      for (const n of g.neighbors) {
+        this.speaker.addNeighbor({
+          address: n.address,
+          port: n.port,
+          group: g.name,
+          origin: 'static',
+          config: groupSessionConfig(c, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
+          ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
+        });
+      }
+    }
+    this.speaker.setListenRanges(ranges);
+    this.log.info({ routerId: c.routerIdText, asn: c.asn, groups: c.groups.length, listen: c.listen }, 'configApplied');
+  }
+
+  /** Cease / Administrative Shutdown with `text` to every peer (RFC 9003), then stop. */
+  async stop(text: string): Promise<void> {
+    for (const t of this.staleTimers.values()) clearTimeout(t);
+    for (const t of this.restartTimers) clearTimeout(t);
+    await this.speaker.shutdown(text);
+  }
+
+  private restarting(): boolean {
+    const gr = this.config.gracefulRestart;
+    return gr.enabled && Date.now() - this.startedAt < gr.restartTime * 1000;
+  }
+
+  private index(peer: Peer): number {
+    let i = this.indexOf.get(peer.name);
+    if (i === undefined) {
+      i = this.nextIndex++;
+      this.indexOf.set(peer.name, i);
+    }
+    return i;
+  }
+
+  private readonly hooks: PeerHooks = {
+    onEstablished: (peer, neg) => {
+      const g = this.groups.get(peer.group);
+      if (g === undefined) return;
+      const index = this.index(peer);
+      const address = addressOctets(peer.remoteAddress) ?? Buffer.alloc(4);
+      this.reflector.peerUp({
+        index,
+        role: g.role,
+        clusterId: g.clusterId,
+        clientToClient: g.clientToClient,
+        routeServer: g.routeServer,
+        bgpId: neg.peerBgpId,
+        address,
+        as4: neg.as4,
+        extendedMessage: neg.extendedMessage,
+        families: neg.families,
+        encodeCtx: neg.encodeCtx,
+        exportPolicy: g.exportPolicy ?? '',
+        port: {
+          index,
+          write: (msg: Buffer) => peer.write(msg),
+          get writable() {
+            return peer.writable;
+          },
+        },
+      });
+    },
+    onDown: (peer, down) => {
+      const index = this.index(peer);
+      const gr = down.retainRoutes ? down.from : null;
+      this.reflector.peerDown(index, down.retainRoutes);
+      if (gr !== null) {
+        // RFC 4724 §4.2: keep the routes as stale for the peer's restart time (capped by ours).
+        const limit = Math.min(this.config.gracefulRestart.staleRoutesTime, 4095);
+        const old = this.staleTimers.get(index);
+        if (old !== undefined) clearTimeout(old);
+        this.staleTimers.set(
+          index,
+          setTimeout(() => {
+            this.staleTimers.delete(index);
+            const n = this.reflector.sweepStale(index);
+            this.log.info({ peer: peer.name, swept: n }, 'staleRoutesSwept');
+          }, limit * 1000),
+        );
+      }
+    },
+    onUpdate: (peer, u) => {
+      const index = this.index(peer);
+      const eor = this.reflector.onUpdate(index, u.update, u.action === 'treatAsWithdraw');
+      if (eor !== null) {
+        const swept = this.reflector.sweepStaleFamily(index, eor.afi, eor.safi);
+        if (swept > 0) this.log.info({ peer: peer.name, afi: eor.afi, safi: eor.safi, swept }, 'staleRoutesSwept');
+        return;
+      }
+      this.checkMaxPrefix(peer, index);
+    },
+    onRouteRefresh: (peer, rr) => {
+      if (rr.subtype === 0) this.reflector.onRouteRefresh(this.index(peer), rr.afi, rr.safi);
+    },
+    onDrain: (peer) => this.reflector.onDrain(this.index(peer)),
+    onIdle: () => undefined,
+  };
+
+  private checkMaxPrefix(peer: Peer, index: number): void {
+    const g = this.groups.get(peer.group);
+    const mp = g?.maxPrefix ?? null;
+    if (mp === null) return;
+    const n = this.reflector.peerPathCount(index);
+    if (n <= mp.limit) {
+      if (n * 100 >= mp.limit * mp.warningPercent) this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixWarning');
+      return;
+    }
+    // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, data AFI, SAFI, upper bound.
+    const fam = FAMILY[g?.families[0] ?? 'ipv4-unicast'];
+    const data = Buffer.alloc(7);
+    data.writeUInt16BE(fam.afi, 0);
+    data[2] = fam.safi;
+    data.writeUInt32BE(mp.limit >>> 0, 3);
+    const n2: NotificationFields = { code: ERR.CEASE, subcode: CEASE_SUB.MAX_PREFIXES_REACHED, data };
+    this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixExceeded');
+    void peer.stop(n2).then(() => {
+      if (mp.restartSeconds > 0) {
+        const t = setTimeout(() => {
+          this.restartTimers.delete(t);
+          peer.start();
+        }, mp.restartSeconds * 1000);
+        this.restartTimers.add(t);
+      }
+    });
+  }
+}
