@@ -9,10 +9,10 @@
  * and FRR reject 127/8 next hops), so the tests run concurrently without colliding.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import type { Netns } from '../helpers/netns.js';
 import { createNetns, listNetns, pidAlive, sweepStaleNetns, run } from '../helpers/netns.js';
+import { processState } from '../helpers/peers/daemon.js';
 import type { Lab } from '../helpers/peers/index.js';
 import { bird, createLab, exabgp, formatVersions, frr, gobgp, missingPrerequisites, openbgpd, versions } from '../helpers/peers/index.js';
 import type { BgpRoute, PeerHandle, RouteFilter } from '../helpers/peers/index.js';
@@ -33,12 +33,6 @@ async function routeAt(peer: PeerHandle, filter: RouteFilter): Promise<BgpRoute>
 
 async function routeGone(peer: PeerHandle, prefix: string): Promise<void> {
   await pollUntil(async () => (await peer.routes({ prefix })).length === 0, { what: `${peer.kind} ${peer.name} dropped ${prefix}` });
-}
-
-/** The state letter of a process (`R`, `S`, `T` for stopped, ...). */
-function procState(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
 /** Run a test body in a lab; afterwards assert its namespaces and processes are gone. */
@@ -187,10 +181,10 @@ describe('real-daemon harness smoke', { skip: skip ?? false, concurrency: true }
       // freeze() stops OpenBGPD's whole process tree (parent, session engine, RDE, RTR).
       const before = new Set(await ns.pids());
       await o.freeze();
-      const stopped = [...before].filter((pid) => procState(pid) === 'T');
+      const stopped = [...before].filter((pid) => processState(pid) === 'T');
       assert.ok(stopped.length >= 4, `stopped: ${stopped.join(' ')}`);
       await o.thaw();
-      assert.deepEqual([...before].filter((pid) => procState(pid) === 'T'), []);
+      assert.deepEqual([...before].filter((pid) => processState(pid) === 'T'), []);
       await o.waitEstablished('198.18.0.3');
     });
   });

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -182,12 +182,26 @@ export abstract class BasePeer implements PeerHandle {
     process.kill(this.pid, signal);
   }
 
+  /** SIGSTOP the process tree, then poll until the kernel shows every process stopped. */
   async freeze(): Promise<void> {
-    for (const pid of [this.pid, ...(await descendants(this.pid))]) signalPid(pid, 'SIGSTOP');
+    const pids = [this.pid, ...(await descendants(this.pid))];
+    for (const pid of pids) signalPid(pid, 'SIGSTOP');
+    await pollUntil(() => pids.every((pid) => ['T', 'Z', ''].includes(processState(pid))), {
+      what: `${this.kind} ${this.name} processes stopped`,
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
   }
 
+  /** SIGCONT the process tree, then poll until no process of it is stopped. */
   async thaw(): Promise<void> {
-    for (const pid of [this.pid, ...(await descendants(this.pid))]) signalPid(pid, 'SIGCONT');
+    const pids = [this.pid, ...(await descendants(this.pid))];
+    for (const pid of pids) signalPid(pid, 'SIGCONT');
+    await pollUntil(() => pids.every((pid) => processState(pid) !== 'T'), {
+      what: `${this.kind} ${this.name} processes running`,
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
   }
 
   async logTail(lines = 40): Promise<string> {
@@ -313,6 +327,16 @@ export function emptyCapabilities(): NegotiatedCapabilities {
     addPath: [],
     raw: [],
   };
+}
+
+/** The state letter in /proc/PID/stat (`R`, `S`, `T` stopped, `Z` zombie); '' when gone. */
+export function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return '';
+  }
 }
 
 /** Signal a pid, ignoring one that is already gone. */

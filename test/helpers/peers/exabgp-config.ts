@@ -54,12 +54,12 @@ export function renderExabgpConfig(opts: PeerOptions, routes: readonly RouteSpec
     '  encoder json;',
     '}',
   ];
-  opts.neighbors.forEach((n, i) => out.push(...neighbor(opts, n, locals[i], routes)));
+  opts.neighbors.forEach((n, i) => out.push(...neighbor(opts, n, i, locals[i], routes)));
   if (opts.extraConfig !== undefined) out.push(opts.extraConfig);
   return `${out.join('\n')}\n`;
 }
 
-function neighbor(opts: PeerOptions, n: NeighborOptions, local: string | undefined, routes: readonly RouteSpec[]): string[] {
+function neighbor(opts: PeerOptions, n: NeighborOptions, i: number, local: string | undefined, routes: readonly RouteSpec[]): string[] {
   if (n.rrClient === true) throw new Error('exabgp: cannot reflect routes (rrClient)');
   if (local === undefined) throw new Error(`exabgp: neighbour ${n.address} needs a localAddress (or a listen address of its family)`);
   const fams = familiesOf(n);
@@ -76,8 +76,9 @@ function neighbor(opts: PeerOptions, n: NeighborOptions, local: string | undefin
   }
   out.push('  }');
   out.push('  family {', ...fams.map((f) => `    ${f === 'ipv4-unicast' ? 'ipv4' : 'ipv6'} unicast;`), '  }');
-  out.push('  api ctlapi {', '    processes [ ctl ];', '  }');
-  out.push('  api dumpapi {', '    processes [ dump ];', '    neighbor-changes;');
+  // api block names are global in ExaBGP: one pair per neighbour.
+  out.push(`  api ctl${i} {`, '    processes [ ctl ];', '  }');
+  out.push(`  api dump${i} {`, '    processes [ dump ];', '    neighbor-changes;');
   out.push('    receive { parsed; update; open; notification; }', '    send { parsed; open; }', '  }');
   const mine = routes.filter((r) => fams.includes(familyOf(r.prefix)));
   if (mine.length > 0) out.push('  static {', ...mine.map((r) => `    route ${exabgpRouteArgs(r)};`), '  }');
