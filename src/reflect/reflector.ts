@@ -39,6 +39,9 @@ export interface ReflectorPeer {
   readonly port: MemberPort;
   /** Export policy name (issue 6); peers with different policies never share a group. */
   readonly exportPolicy: string;
+  /** Configured add-path send (0, N or 'all') and the families where the session negotiated it. */
+  readonly addPathSend: number | 'all';
+  readonly addPathFamilies: readonly { readonly afi: number; readonly safi: number }[];
 }
 
 export interface ReflectorOptions {
@@ -78,7 +81,13 @@ export class Reflector {
       const fams = p.families
         .map((f) => ({ afi: f.afi, safi: f.safi, rib: this.rib.family(f.afi, f.safi) }))
         .filter((f): f is { afi: number; safi: number; rib: FamilyRib } => f.rib !== undefined)
-        .map((f) => ({ afi: f.afi, safi: f.safi, table: f.rib.prefixes }));
+        .map((f) => ({
+          afi: f.afi,
+          safi: f.safi,
+          table: f.rib.prefixes,
+          // Add-path send only where the peer negotiated receiving path identifiers (RFC 7911 §4).
+          addPath: p.addPathSend !== 0 && p.addPathFamilies.some((a) => a.afi === f.afi && a.safi === f.safi) ? p.addPathSend : 0,
+        }));
       g = new UpdateGroup(
         key,
         { role: p.role, clusterId: p.clusterId, clientToClient: p.clientToClient, ctx: p.encodeCtx, localAs: this.opts.localAs, routeServer: p.routeServer },
@@ -177,8 +186,8 @@ export class Reflector {
       const fi = g.familyIndex(f.afi, f.safi);
       if (fi < 0) continue;
       f.forEachPrefix((id) => {
-        const best = f.best(id);
-        if (best !== null) g.onBestChange(fi, id, best);
+        const ranked = g.needsRanking(fi) ? f.rank(id) : f.bestRanked(id);
+        if (ranked.length > 0) g.onBestChange(fi, id, ranked);
       });
     }
   }
@@ -194,11 +203,9 @@ export class Reflector {
     this.decisionRuns++;
     const groups = [...this.groups.values()];
     const remaining = this.rib.decide(DECIDE_PER_TURN, (f: FamilyRib, c: BestChange) => {
-      const first = c.ranked[0];
-      const best = first === undefined ? null : { set: first.set, peer: first.peer };
       for (const g of groups) {
         const fi = g.familyIndex(f.afi, f.safi);
-        if (fi >= 0) g.onBestChange(fi, c.prefixId, best);
+        if (fi >= 0) g.onBestChange(fi, c.prefixId, c.ranked);
       }
     });
     for (const g of groups) g.flush();
@@ -208,7 +215,8 @@ export class Reflector {
 
 function groupKey(p: ReflectorPeer): string {
   const fams = p.families.map((f) => `${f.afi}/${f.safi}`).join(',');
-  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, p.exportPolicy].join('|');
+  const ap = p.addPathSend === 0 ? '' : `ap${String(p.addPathSend)}:${p.addPathFamilies.map((f) => `${f.afi}/${f.safi}`).join(',')}`;
+  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, ap, p.exportPolicy].join('|');
 }
 
 /** The family an End-of-RIB marker ends (RFC 4724 §2), or null for any other UPDATE. */

@@ -21,6 +21,8 @@ import { decodeUpdate } from '../wire/update.js';
 import { HEADER_LENGTH } from '../wire/iana.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import type { PrefixTable } from '../rib/prefix-table.js';
+import type { RankedPath } from '../rib/family-rib.js';
+import { AddPathOut } from './add-path-out.js';
 import { encodeExport, type ExportTarget } from './export-attrs.js';
 import { endOfRib, packAnnounce, packWithdraw } from './packer.js';
 import { eligible, type SourceRole } from './roles.js';
@@ -36,6 +38,8 @@ export interface GroupFamily {
   readonly afi: number;
   readonly safi: number;
   readonly table: PrefixTable;
+  /** RFC 7911 add-path send: 0 (off), N best paths, or 'all'. */
+  readonly addPath: number | 'all';
 }
 
 interface ExportEntry {
@@ -77,6 +81,8 @@ interface FamilyState {
   pendAnnSkip: Map<number, Map<number, number[]>>;
   pendWd: Buffer[];
   pendWdOnly: Map<number, Buffer[]>;
+  /** Set when the family sends path identifiers (add-path); the arrays above are then unused. */
+  addPath: AddPathOut | null;
 }
 
 /** Log bytes above which lagging members are moved to state-based catch-up. */
@@ -116,7 +122,25 @@ export class UpdateGroup {
       pendAnnSkip: new Map(),
       pendWd: [],
       pendWdOnly: new Map(),
+      addPath:
+        fam.addPath === 0
+          ? null
+          : new AddPathOut(fam.afi, fam.safi, fam.table, fam.addPath === 'all' ? Number.MAX_SAFE_INTEGER : fam.addPath, maxLen, {
+              entryFor: (p: RankedPath) => {
+                const src = this.sourceOf(p.peer);
+                return src !== undefined && eligible(src, p.set, this.target) ? this.entryFor(p.peer, src, p.set) : null;
+              },
+              releaseEntry: (id: number) => this.releaseEntry(id),
+              entry: (id: number) => this.entries[id],
+              isMember: (peer: number) => this.members.has(peer),
+              emit: (buf: Buffer, skip: number, only: number) => this.append({ buf, skip, only }),
+            }),
     }));
+  }
+
+  /** Whether the family needs every path ranked (add-path), not only the best. */
+  needsRanking(fi: number): boolean {
+    return this.fams[fi]?.addPath != null;
   }
 
   familyIndex(afi: number, safi: number): number {
@@ -129,12 +153,19 @@ export class UpdateGroup {
   }
 
   /**
-   * The decision process changed a prefix: `best` is the new best path (null: gone). The
-   * group advertises it when eligible, else withdraws what it advertised.
+   * The decision process changed a prefix: `ranked` holds its paths best first (empty: gone).
+   * Without add-path the group advertises the best path when eligible, else withdraws what it
+   * advertised; with add-path, the first N eligible paths.
    */
-  onBestChange(fi: number, prefixId: number, best: { set: AttrSet; peer: number } | null): void {
+  onBestChange(fi: number, prefixId: number, ranked: readonly RankedPath[]): void {
     const f = this.fams[fi];
     if (f === undefined) return;
+    if (f.addPath !== null) {
+      f.addPath.onRanked(prefixId, ranked, this.members.size > 0);
+      return;
+    }
+    const first = ranked[0];
+    const best: { set: AttrSet; peer: number } | null = first === undefined ? null : first;
     this.ensure(f, prefixId + 1);
     const prevEntry = f.out[prefixId] as number;
     const prevSource = f.outSource[prefixId] as number;
@@ -186,6 +217,10 @@ export class UpdateGroup {
   flush(): void {
     for (const f of this.fams) {
       const { afi, safi } = f.fam;
+      if (f.addPath !== null) {
+        f.addPath.flush();
+        continue;
+      }
       if (f.pendWd.length > 0) {
         const bufs: Buffer[] = [];
         packWithdraw(afi, safi, Buffer.concat(f.pendWd), false, this.maxLen, bufs);
@@ -361,8 +396,9 @@ export class UpdateGroup {
   private catchUpStep(f: FamilyState, c: CatchUp, member: number): Buffer[] | null {
     const out: Buffer[] = [];
     const { afi, safi } = f.fam;
+    const ap = f.addPath;
     if (c.owedWithdraw.length > 0) {
-      packWithdraw(afi, safi, Buffer.concat(c.owedWithdraw), false, this.maxLen, out);
+      packWithdraw(afi, safi, Buffer.concat(c.owedWithdraw), ap !== null, this.maxLen, out);
       c.owedWithdraw = [];
       return out;
     }
@@ -373,6 +409,10 @@ export class UpdateGroup {
         if (ids.length >= WALK_CHUNK) break;
       }
       for (const id of ids) c.dirty.delete(id);
+      if (ap !== null) {
+        ap.catchUp(ids, member, out);
+        return out;
+      }
       const wd: Buffer[] = [];
       const ann = this.groupByEntry(f, ids, member, wd);
       if (wd.length > 0) packWithdraw(afi, safi, Buffer.concat(wd), false, this.maxLen, out);
@@ -383,6 +423,10 @@ export class UpdateGroup {
     const stop = Math.min(c.walkEnd, c.walkPos + WALK_CHUNK);
     for (let id = c.walkPos; id < stop; id++) ids.push(id);
     c.walkPos = stop;
+    if (ap !== null) {
+      ap.catchUp(ids, member, out);
+      return out;
+    }
     const ann = this.groupByEntry(f, ids, member, null);
     for (const [entryId, list] of ann) this.packFor(f, entryId, list, out);
     return out;
@@ -461,7 +505,7 @@ export class UpdateGroup {
         forEachPrefix(block, (_pathId, bits, bytes, offset) => {
           const id = f.fam.table.get(bits, bytes, offset);
           if (id >= 0) cu.dirty.add(id);
-          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(offset - 1, offset + ((bits + 7) >> 3))));
+          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(offset - (block.addPath ? 5 : 1), offset + ((bits + 7) >> 3))));
         });
       }
     }

@@ -210,6 +210,23 @@ export class FamilyRib {
     return this.dirty.length;
   }
 
+  /** Every path of a prefix, ranked best first (what `decide` emits), without touching state. */
+  rank(id: number): RankedPath[] {
+    const cands: (Candidate & { peer: number })[] = [];
+    for (let s = id < this.head.length ? (this.head[id] as number) : -1; s >= 0; s = this.pNext[s] as number) {
+      const peer = this.pPeer[s] as number;
+      cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pPathId[s] as number, peer });
+    }
+    rankPaths(cands, this.decision);
+    return cands.map((c) => ({ set: c.set, peer: c.peer, pathId: c.pathId }));
+  }
+
+  /** The best path after the last decision run as a one-element ranking (empty: none). */
+  bestRanked(id: number): RankedPath[] {
+    const b = this.best(id);
+    return b === null ? [] : [{ set: b.set, peer: b.peer, pathId: 0 }];
+  }
+
   /** The best path of a prefix after the last decision run, or null. */
   best(id: number): { set: AttrSet; peer: number } | null {
     if (id >= this.bestPeer.length) return null;

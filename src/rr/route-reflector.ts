@@ -119,6 +119,8 @@ export class RouteReflector {
         families: neg.families,
         encodeCtx: neg.encodeCtx,
         exportPolicy: g.exportPolicy ?? '',
+        addPathSend: g.addPathSend,
+        addPathFamilies: neg.addPath.send,
         port: {
           index,
           write: (msg: Buffer) => peer.write(msg),

@@ -9,6 +9,8 @@
  * RFC 7606 choices, each cited where it is made:
  * - flags conflicting with the type: treat-as-withdraw (§3c), attribute discard for the
  *   attributes whose own rule is discard (ATOMIC_AGGREGATE, AGGREGATOR, AS4_*, AIGP);
+ *   MP_REACH/MP_UNREACH with wrong flags are decoded anyway so their NLRI is withdrawn
+ *   (a value that does not parse is a session reset);
  * - attribute header or value overrunning the field: treat-as-withdraw (§4), session reset
  *   when it is MP_REACH/MP_UNREACH (their NLRI cannot be located, §5.3);
  * - duplicate MP_REACH/MP_UNREACH: session reset, Malformed Attribute List (§3g); any other
@@ -397,11 +399,21 @@ export function decodeAttributes(buf: Buffer, ctx: CodecCtx, opts?: AttrOpts): A
       attributes.push({ kind: 'other', code, flags, value });
       continue;
     }
-    // RFC 7606 §3c: Optional/Transitive bits must match the type.
+    // RFC 7606 §3c: Optional/Transitive bits must match the type. MP_REACH/MP_UNREACH with
+    // wrong flags are still decoded: their NLRI can be located, so treat-as-withdraw applies
+    // to them; only a value that does not parse makes it a session reset.
     if ((flags & (FLAG.OPTIONAL | FLAG.TRANSITIVE)) !== row.flags) {
-      const a = row.action === 'sessionReset' ? 'sessionReset' : row.action;
+      const isMp = code === ATTR.MP_REACH_NLRI || code === ATTR.MP_UNREACH_NLRI;
+      const a: ErrorAction = isMp ? 'treatAsWithdraw' : row.action;
       const e = updateError('attributeFlags', a, UPDATE_SUB.ATTRIBUTE_FLAGS_ERROR, `${row.name} flags 0x${flags.toString(16)}`, code, Buffer.from(buf.subarray(start, p)));
-      if (a === 'sessionReset') return { ok: false, error: e, errors: [...(errors ?? []), e] };
+      if (isMp) {
+        const d = row.decode(value, flags, ctx, mrtRib);
+        if (isFault(d)) {
+          const r = updateError(d.reason, 'sessionReset', d.subcode, d.detail, code, Buffer.from(buf.subarray(start, p)));
+          return { ok: false, error: r, errors: [...(errors ?? []), e, r] };
+        }
+        attributes.push(d);
+      }
       (errors ??= []).push(e);
       action = action === null ? a : strongerAction(action, a);
       continue;

@@ -6,10 +6,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
-import { AS4_CTX } from '../../src/wire/context.js';
+import { AS4_CTX, makeCtx, type CodecCtx } from '../../src/wire/context.js';
 import { decodeUpdate } from '../../src/wire/update.js';
 import { encodePrefixes, listPrefixes, parseIpv4 } from '../../src/wire/nlri.js';
 import { findAttribute, type UpdateMessage } from '../../src/wire/attribute-types.js';
+import { afiSafiKey } from '../../src/wire/iana.js';
 import { makeUpdate } from '../../src/wire/update.js';
 import type { PeerRole } from '../../src/reflect/roles.js';
 
@@ -20,21 +21,22 @@ interface Seen {
   messages: number;
 }
 
-function port(index: number, seen: Seen): ReflectorPeer['port'] {
+function port(index: number, seen: Seen, ctx: CodecCtx = AS4_CTX): ReflectorPeer['port'] {
   return {
     index,
     writable: true,
     write(msg: Buffer): boolean {
       seen.messages++;
-      const r = decodeUpdate(msg.subarray(19), AS4_CTX);
+      const r = decodeUpdate(msg.subarray(19), ctx);
       assert.ok(r.ok && r.action === null, 'the reflector sends well-formed UPDATEs');
       const u = r.update;
       if (u.attributes.length === 0 && u.nlri.bytes.length === 0 && u.withdrawn.bytes.length === 0) seen.eor++;
+      const key = (p: { pathId: number; prefix: string }): string => (ctx.addPath.size > 0 ? `${p.prefix}#${p.pathId}` : p.prefix);
       for (const p of listPrefixes(u.withdrawn)) {
-        seen.withdrawn.push(p.prefix);
-        seen.announced.delete(p.prefix);
+        seen.withdrawn.push(key(p));
+        seen.announced.delete(key(p));
       }
-      for (const p of listPrefixes(u.nlri)) seen.announced.set(p.prefix, u);
+      for (const p of listPrefixes(u.nlri)) seen.announced.set(key(p), u);
       return true;
     },
   };
@@ -59,6 +61,8 @@ function peer(index: number, role: PeerRole, bgpId: string, seen: Seen): Reflect
     encodeCtx: AS4_CTX,
     port: port(index, seen),
     exportPolicy: '',
+    addPathSend: 0,
+    addPathFamilies: [],
   };
 }
 
@@ -170,5 +174,26 @@ describe('Reflector (RFC 4456)', () => {
     assert.equal(late.announced.size, 3000);
     assert.equal(late.eor, 1);
     assert.ok(late.messages < 20, `packed into few UPDATEs (${late.messages})`);
+  });
+
+  it('sends every path with its own path identifier to an add-path group (RFC 7911)', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const [a, b, d] = [newSeen(), newSeen(), newSeen()];
+    r.peerUp(peer(1, 'client', '192.0.2.1', a));
+    r.peerUp(peer(2, 'client', '192.0.2.2', b));
+    const apCtx = makeCtx({ as4: true, addPath: new Set([afiSafiKey(1, 1)]) });
+    r.peerUp({ ...peer(4, 'client', '192.0.2.4', d), port: port(4, d, apCtx), addPathSend: 'all', addPathFamilies: [{ afi: 1, safi: 1 }] });
+    await settle(r);
+    r.onUpdate(1, announce(['203.0.113.0/24'], '198.18.0.1', { localPref: 100 }), false);
+    r.onUpdate(2, announce(['203.0.113.0/24'], '198.18.0.2', { localPref: 200 }), false);
+    await settle(r);
+    const keys = [...d.announced.keys()].sort();
+    assert.equal(keys.length, 2, `two paths: ${keys.join(' ')}`);
+    const hops = [...d.announced.values()].map((u) => findAttribute(u.attributes, 'nextHop')?.value).sort();
+    assert.deepEqual(hops, [parseIpv4('198.18.0.1'), parseIpv4('198.18.0.2')]);
+    r.onUpdate(1, makeUpdate({ withdrawn: { afi: 1, safi: 1, addPath: false, bytes: encodePrefixes([{ prefix: '203.0.113.0/24' }], false) } }), false);
+    await settle(r);
+    assert.equal(d.announced.size, 1, 'only the withdrawn path went');
+    assert.equal(findAttribute([...d.announced.values()][0]?.attributes ?? [], 'nextHop')?.value, parseIpv4('198.18.0.2'));
   });
 });

@@ -29,8 +29,8 @@ export const EXPECTATIONS: readonly Expectation[] = [
   {
     file: `${T}bgp-addpath.pcap`,
     messages: [0],
-    outcome: 'reset 3/4',
-    why: 'hand-made UPDATE with every attribute flagged 0x40: NEXT_HOP of length 0 (what tshark flags; RFC 7606 §7.3 treat-as-withdraw), then MP_REACH_NLRI with flags 0x40 instead of 0x80 (Attribute Flags Error). RFC 7606 §3c says treat-as-withdraw, but the NLRI to withdraw is inside the attribute; the codec resets the session as FRR does (bgp_attr_malformed: MP_REACH/MP_UNREACH -> NOTIFY). MP_REACH and MP_UNREACH also appear twice (RFC 7606 §3g: session reset anyway).',
+    outcome: 'reset 3/1',
+    why: 'hand-made UPDATE with every attribute flagged 0x40: NEXT_HOP of length 0 (what tshark flags; RFC 7606 §7.3 treat-as-withdraw), then MP_REACH_NLRI with flags 0x40 instead of 0x80 (Attribute Flags Error: RFC 7606 §3c treat-as-withdraw, the NLRI still being locatable), then MP_REACH and MP_UNREACH a second time: a duplicate MP attribute is a session reset with Malformed Attribute List (RFC 7606 §3g).',
   },
   {
     file: `${T}bgp-aigp-oobr.pcap`,

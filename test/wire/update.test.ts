@@ -273,3 +273,18 @@ describe('RFC 7606 case table', () => {
     assert.equal(r.errors[0]?.reason, 'originValue');
   });
 });
+
+describe('MP attributes with wrong flags (RFC 7606 §3c)', () => {
+  it('decodes MP_REACH_NLRI flagged well-known and treats its NLRI as withdrawn', () => {
+    const reach = attr(0x40, 14, '0002 01 10 20010db8000000000000000000000001 00 30 20010db80001');
+    const r = decodeUpdate(updateBody(Buffer.alloc(0), Buffer.concat([reach, ORIGIN_IGP, AS_PATH4]), Buffer.alloc(0)), AS4);
+    assert.ok(r.ok);
+    assert.equal(r.action, 'treatAsWithdraw');
+    const m = findAttribute(r.update.attributes, 'mpReach');
+    assert.deepEqual(m && listPrefixes(m.value.nlri), [{ pathId: 0, prefix: '2001:db8:1::/48' }], 'the NLRI can still be located and withdrawn');
+  });
+  it('resets the session when the mis-flagged MP attribute does not parse either', () => {
+    const r = decodeUpdate(updateBody(Buffer.alloc(0), Buffer.concat([attr(0x40, 15, '0002 01 40 20'), ORIGIN_IGP]), Buffer.alloc(0)), AS4);
+    assert.equal(r.ok, false);
+  });
+});
