@@ -1,0 +1,81 @@
+/**
+ * A `RouterConfig` back to the YAML file format, every key spelt out (defaults included):
+ * what `parseRouterConfig` reads back to an equal config. Useful for showing the effective
+ * config (`meshrr render`, status pages) and for the round-trip property test.
+ *
+ * Owns: the typed -> file-format mapping. Must not: validate (the input is already valid).
+ */
+import { stringify } from 'yaml';
+import { GROUP_KEYS } from './router-config-group.js';
+import { numberToDottedQuad } from './router-config-ip.js';
+import type { GroupConfig, NeighborConfig, PeerAsConfig, RouterConfig } from './router-config-types.js';
+
+/** The config as plain data with the YAML file's keys (docs/router-config.md). */
+export function routerConfigToData(c: RouterConfig): Record<string, unknown> {
+  return {
+    routerId: c.routerIdText,
+    asn: c.asn,
+    hostname: c.hostname,
+    listen: c.listen.map((l) => ({ address: l.address, port: l.port })),
+    maxDynamicPeers: c.maxDynamicPeers,
+    decision: { alwaysCompareMed: c.alwaysCompareMed, deterministicMed: c.deterministicMed },
+    gracefulRestart: { ...c.gracefulRestart },
+    policies: c.policies,
+    groups: c.groups.map(groupToData),
+  };
+}
+
+/** The config as YAML text. */
+export function stringifyRouterConfig(c: RouterConfig): string {
+  return stringify(routerConfigToData(c), { aliasDuplicateObjects: false });
+}
+
+function peerAsToData(p: PeerAsConfig): unknown {
+  switch (p.kind) {
+    case 'internal':
+    case 'external':
+      return p.kind;
+    case 'exact':
+      return p.asn;
+    case 'ranges':
+      return p.ranges.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`));
+  }
+}
+
+function neighborToData(n: NeighborConfig): Record<string, unknown> {
+  return {
+    address: n.address,
+    port: n.port,
+    localAddress: n.localAddress,
+    peerAs: n.peerAs === null ? null : peerAsToData(n.peerAs),
+    passive: n.passive,
+    description: n.description,
+  };
+}
+
+function groupToData(g: GroupConfig): Record<string, unknown> {
+  const known: Record<string, unknown> = {
+    name: g.name,
+    role: g.role,
+    clusterId: numberToDottedQuad(g.clusterId),
+    clientToClient: g.clientToClient,
+    routeServer: g.routeServer,
+    peerAs: peerAsToData(g.peerAs),
+    passive: g.passive,
+    families: [...g.families],
+    holdTime: g.holdTime,
+    keepaliveTime: g.keepaliveTime,
+    connectRetryTime: g.connectRetryTime,
+    multihopTtl: g.multihopTtl,
+    listenRanges: [...g.listenRanges],
+    maxDynamicPeers: g.maxDynamicPeers,
+    neighbors: g.neighbors.map(neighborToData),
+    maxPrefix: g.maxPrefix === null ? null : { ...g.maxPrefix },
+    addPath: { send: g.addPathSend, receive: g.addPathReceive },
+    importPolicy: g.importPolicy,
+    exportPolicy: g.exportPolicy,
+  };
+  const keys: readonly string[] = GROUP_KEYS;
+  for (const [k, v] of Object.entries(g.extra)) if (!keys.includes(k)) known[k] = v;
+  return known;
+}
