@@ -65,10 +65,25 @@ export class Reflector {
   private readonly peers = new Map<number, ReflectorPeer>();
   private readonly groupOf = new Map<number, UpdateGroup>();
   private scheduled = false;
+  private deferred = false;
   decisionRuns = 0;
 
   constructor(private readonly opts: ReflectorOptions) {
     this.rib = new Rib({ routerId: opts.routerId, clusterIds: opts.clusterIds, ...(opts.decision !== undefined ? { decision: opts.decision } : {}) });
+  }
+
+  /**
+   * Graceful restart selection deferral (RFC 4724 §4.1): after our own restart, routes are
+   * collected but nothing is advertised until the peers' End-of-RIBs are in (or a timer, the
+   * caller's choice, gives up waiting). Then every group sends its full table and End-of-RIB.
+   */
+  setDeferred(deferred: boolean): void {
+    this.deferred = deferred;
+    for (const g of this.groups.values()) g.setHeld(deferred);
+  }
+
+  get isDeferred(): boolean {
+    return this.deferred;
   }
 
   /** A session reached Established: register the peer and join (or create) its update group. */
@@ -96,6 +111,7 @@ export class Reflector {
         (peer) => this.sourceRole(peer),
       );
       this.groups.set(key, g);
+      if (this.deferred) g.setHeld(true);
       this.seedGroup(g);
     }
     this.groupOf.set(p.index, g);

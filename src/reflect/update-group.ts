@@ -103,6 +103,8 @@ export class UpdateGroup {
   private logBase = 0;
   private logBytes = 0;
   private pumpScheduled = false;
+  /** While set, nothing is written (RFC 4724 §4.1 selection deferral after our restart). */
+  private held = false;
   /** Counters for status/metrics. */
   packetsBuilt = 0;
   prefixesPacked = 0;
@@ -262,6 +264,12 @@ export class UpdateGroup {
     this.compact();
   }
 
+  /** Holds or releases all writing (graceful restart selection deferral). */
+  setHeld(held: boolean): void {
+    this.held = held;
+    if (!held) this.schedulePump();
+  }
+
   /** The member's socket drained: continue writing. */
   onDrain(index: number): void {
     const m = this.members.get(index);
@@ -357,6 +365,7 @@ export class UpdateGroup {
 
   /** Writes to one member while it takes more; returns true when work remains that is not waiting on 'drain'. */
   private pump(m: Member): boolean {
+    if (this.held) return false;
     let budget = PACKETS_PER_PUMP;
     // 1. Catch-up from the Adj-RIB-Out state, family by family.
     for (let fi = 0; fi < this.fams.length; fi++) {

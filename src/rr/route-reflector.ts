@@ -29,6 +29,9 @@ export class RouteReflector {
   private readonly staleTimers = new Map<number, NodeJS.Timeout>();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   private nextIndex = 1;
+  /** Selection deferral after our restart: peers whose End-of-RIB we still wait for, by family count. */
+  private readonly awaitingEor = new Map<number, Set<string>>();
+  private deferTimer: NodeJS.Timeout | null = null;
   private readonly config: RouterConfig;
   private readonly log: Logger;
   private readonly startedAt: number;
@@ -76,11 +79,29 @@ export class RouteReflector {
       }
     }
     this.speaker.setListenRanges(ranges);
+    if (restarting) {
+      // RFC 4724 §4.1: we restarted; peers keep our routes as stale until our End-of-RIB, so
+      // we first learn their tables (their End-of-RIBs) and only then advertise, complete.
+      const wait = Math.min(c.gracefulRestart.restartTime, 120);
+      this.reflector.setDeferred(true);
+      this.deferTimer = setTimeout(() => this.endDeferral('timer'), wait * 1000);
+      this.log.info({ waitSeconds: wait }, 'selectionDeferral');
+    }
     this.log.info({ routerId: c.routerIdText, asn: c.asn, groups: c.groups.length, listen: c.listen }, 'configApplied');
+  }
+
+  private endDeferral(why: string): void {
+    if (!this.reflector.isDeferred) return;
+    if (this.deferTimer !== null) clearTimeout(this.deferTimer);
+    this.deferTimer = null;
+    this.awaitingEor.clear();
+    this.reflector.setDeferred(false);
+    this.log.info({ why }, 'selectionDeferralEnded');
   }
 
   /** Cease / Administrative Shutdown with `text` to every peer (RFC 9003), then stop. */
   async stop(text: string): Promise<void> {
+    if (this.deferTimer !== null) clearTimeout(this.deferTimer);
     for (const t of this.staleTimers.values()) clearTimeout(t);
     for (const t of this.restartTimers) clearTimeout(t);
     await this.speaker.shutdown(text);
@@ -106,6 +127,9 @@ export class RouteReflector {
       if (g === undefined) return;
       const index = this.index(peer);
       const address = addressOctets(peer.remoteAddress) ?? Buffer.alloc(4);
+      if (this.reflector.isDeferred && neg.gracefulRestart !== null) {
+        this.awaitingEor.set(index, new Set(neg.families.map((f) => `${f.afi}/${f.safi}`)));
+      }
       this.reflector.peerUp({
         index,
         role: g.role,
@@ -132,6 +156,7 @@ export class RouteReflector {
     },
     onDown: (peer, down) => {
       const index = this.index(peer);
+      if (this.awaitingEor.delete(index) && this.awaitingEor.size === 0) this.endDeferral('the last awaited peer went down');
       const gr = down.retainRoutes ? down.from : null;
       this.reflector.peerDown(index, down.retainRoutes);
       if (gr !== null) {
@@ -153,6 +178,12 @@ export class RouteReflector {
       const index = this.index(peer);
       const eor = this.reflector.onUpdate(index, u.update, u.action === 'treatAsWithdraw');
       if (eor !== null) {
+        const waiting = this.awaitingEor.get(index);
+        if (waiting !== undefined) {
+          waiting.delete(`${eor.afi}/${eor.safi}`);
+          if (waiting.size === 0) this.awaitingEor.delete(index);
+          if (this.awaitingEor.size === 0) this.endDeferral('every peer sent End-of-RIB');
+        }
         const swept = this.reflector.sweepStaleFamily(index, eor.afi, eor.safi);
         if (swept > 0) this.log.info({ peer: peer.name, afi: eor.afi, safi: eor.safi, swept }, 'staleRoutesSwept');
         return;
