@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The `meshrr` command (package.json bin): dispatches `meshrr <command> [<subcommand>] ...` to
+ * the module implementing it. Command modules are imported lazily, so a command only pays for
+ * what it uses at start-up. Later issues add commands by adding a node to COMMANDS
+ * (`meshrr rr`, `meshrr show`, ...).
+ *
+ * Exit codes: 0 success, 1 the command failed (e.g. a torn MRT file), 2 usage error (unknown
+ * command, bad arguments).
+ *
+ * Owns: argument dispatch, help text, exit codes. Must not: implement commands.
+ */
+import { realpathSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+/** What a command gets: its own arguments and the output streams. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** A command (leaf) or a group of subcommands. */
+export interface CommandNode {
+  readonly summary: string;
+  /** Usage line after "meshrr <path>", e.g. "FILE". */
+  readonly usage?: string;
+  /** Extra help text for `--help`. */
+  readonly help?: string;
+  readonly run?: (args: readonly string[], io: CliIo) => Promise<number>;
+  readonly sub?: Readonly<Record<string, CommandNode>>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export const COMMANDS: Readonly<Record<string, CommandNode>> = {
+  rr: {
+    summary: 'run the route reflector from a router config file (no discovery, no Kubernetes)',
+    usage: '--config FILE [--log-level LEVEL]',
+    help:
+      'Starts the in-process BGP route reflector described by FILE (docs/router-config.md).\n' +
+      'Logs are pino JSON on stdout. SIGTERM/SIGINT send Cease / Administrative Shutdown with a\n' +
+      'shutdown message to every peer (RFC 9003), then exit 0.',
+    run: async (args, io) => (await import('./rr.js')).rrCommand(args, io),
+  },
+  mrt: {
+    summary: 'read MRT routing dumps (RFC 6396)',
+    sub: {
+      dump: {
+        summary: 'print an MRT file (plain, .gz or .bz2) as `bgpdump -m` lines',
+        usage: 'FILE',
+        help:
+          'Prints one line per prefix in the format of `bgpdump -m`, streaming (memory stays\n' +
+          'flat). A truncated file prints every whole record, then an error naming the byte\n' +
+          'offset of the torn record, and exits 1.',
+        run: async (args, io) => (await import('./mrt-dump.js')).mrtDumpCommand(args, io),
+      },
+    },
+  },
+};
+
+function helpText(path: readonly string[], node: { sub?: Readonly<Record<string, CommandNode>> } & Partial<CommandNode>): string {
+  const name = ['meshrr', ...path].join(' ');
+  let s = '';
+  if (node.run !== undefined) {
+    s += `usage: ${name}${node.usage === undefined ? '' : ` ${node.usage}`}\n\n${node.summary ?? ''}\n`;
+    if (node.help !== undefined) s += `\n${node.help}\n`;
+    return s;
+  }
+  s += `usage: ${name} <command> [args...]\n\ncommands:\n`;
+  const entries = Object.entries(node.sub ?? {});
+  const width = Math.max(...entries.map(([k]) => k.length));
+  for (const [k, v] of entries) s += `  ${k.padEnd(width)}  ${v.summary}\n`;
+  s += `\nRun '${name} <command> --help' for details.\n`;
+  return s;
+}
+
+const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
+
+/** Runs the CLI with `args` (without "node" and the script path); resolves to the exit code. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  let node: { sub?: Readonly<Record<string, CommandNode>> } & Partial<CommandNode> = { sub: COMMANDS };
+  const path: string[] = [];
+  let i = 0;
+  while (node.run === undefined) {
+    const word = args[i];
+    if (word === undefined || isHelp(word)) {
+      (word === undefined ? io.stderr : io.stdout).write(helpText(path, node));
+      return word === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    const next: CommandNode | undefined = node.sub?.[word];
+    if (next === undefined) {
+      io.stderr.write(`meshrr: unknown command '${[...path, word].join(' ')}'\n\n${helpText(path, node)}`);
+      return EXIT_USAGE;
+    }
+    path.push(word);
+    node = next;
+    i++;
+  }
+  const rest = args.slice(i);
+  if (rest.some(isHelp)) {
+    io.stdout.write(helpText(path, node));
+    return EXIT_OK;
+  }
+  return node.run(rest, io);
+}
+
+/** True when this module is the program (run directly or through the npm bin symlink). */
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+}
