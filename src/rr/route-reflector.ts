@@ -19,6 +19,12 @@ export interface RouteReflectorOptions {
   readonly log: Logger;
   /** ms since the process started (decides the graceful restart R bit). */
   readonly startedAt?: number;
+  /**
+   * This start is a restart (a previous instance ran with the same identity moments ago, as a
+   * marker in the pod's state directory shows): set the R bit and defer route selection
+   * (RFC 4724 §4.1). A cold start does neither, since no peer keeps routes from us.
+   */
+  readonly restarted?: boolean;
 }
 
 export class RouteReflector {
@@ -35,11 +41,13 @@ export class RouteReflector {
   private readonly config: RouterConfig;
   private readonly log: Logger;
   private readonly startedAt: number;
+  private readonly restarted: boolean;
 
   constructor(opts: RouteReflectorOptions) {
     this.config = opts.config;
     this.log = opts.log;
     this.startedAt = opts.startedAt ?? Date.now();
+    this.restarted = opts.restarted === true;
     const c = opts.config;
     for (const g of c.groups) this.groups.set(g.name, g);
     this.reflector = new Reflector({
@@ -109,7 +117,7 @@ export class RouteReflector {
 
   private restarting(): boolean {
     const gr = this.config.gracefulRestart;
-    return gr.enabled && Date.now() - this.startedAt < gr.restartTime * 1000;
+    return this.restarted && gr.enabled && Date.now() - this.startedAt < gr.restartTime * 1000;
   }
 
   private index(peer: Peer): number {
