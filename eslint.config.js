@@ -30,7 +30,7 @@ const above = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'tmp/**'] },
+  { ignores: ['dist/**', 'dist-check/**', 'dist-bench/**', '.bench-out/**', 'node_modules/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
