@@ -9,6 +9,7 @@
  */
 import { AFI, SAFI } from './iana.js';
 import type { NlriBlock } from './attribute-types.js';
+import { splitNlri } from './nlri-split.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -27,11 +28,13 @@ export function isParsedFamily(afi: number, safi: number): boolean {
 
 /**
  * Checks that `bytes` is a well-formed sequence of prefixes for the family: every length
- * within range, no overrun (RFC 7606 §5.3). Families we do not parse are accepted as opaque.
+ * within range, no overrun (RFC 7606 §5.3). For other families each route must be locatable
+ * (nlri-split.ts); families we cannot split at all are accepted as one opaque route.
  */
 export function validNlri(afi: number, safi: number, addPath: boolean, bytes: Buffer): boolean {
   const max = maxPrefixBits(afi, safi);
-  if (max < 0) return true;
+  // Other families: every route must be locatable (labelled, VPN, EVPN, flowspec framing).
+  if (max < 0) return splitNlri(afi, safi, addPath, bytes, () => undefined);
   const end = bytes.length;
   let p = 0;
   while (p < end) {

@@ -28,8 +28,12 @@ describe('validNlri', () => {
     assert.equal(validNlri(1, 1, true, hex('000000')), false, 'path id cut short');
     assert.equal(validNlri(1, 1, true, hex('00000001')), false, 'path id without prefix');
   });
-  it('treats families it does not parse as opaque', () => {
-    assert.ok(validNlri(25, 70, false, hex('ff ff ff')));
+  it('checks that every route of other families can be located (EVPN, VPN, flowspec)', () => {
+    assert.ok(validNlri(25, 70, false, hex('03 04 0a0b0c0d')), 'EVPN type 3 with a 4-octet value');
+    assert.equal(validNlri(25, 70, false, hex('ff ff ff')), false, 'EVPN route overruns the field');
+    assert.equal(validNlri(1, 128, false, hex('34 000001 0000000000000001 0a')), false, 'VPN route shorter than label + RD');
+    assert.ok(validNlri(1, 133, false, hex('05 0118c00002')), 'flowspec: destination 192.0.2.0/24');
+    assert.ok(validNlri(16388, 71, false, hex('ff ff ff')), 'a family we cannot split is one opaque route');
   });
 });
 
