@@ -25,8 +25,8 @@ export interface DaemonStartOptions {
   readonly ns: string;
   /** A scratch directory for configs, sockets and profiles. */
   readonly dir: string;
-  /** meshrr only: write a V8 CPU profile (`node --cpu-prof`) into this directory. */
-  readonly cpuProfDir?: string;
+  /** meshrr only: write a V8 CPU profile (`node --cpu-prof`) as dir/name.cpuprofile. */
+  readonly cpuProf?: { readonly dir: string; readonly name: string };
   /** Dynamic peers the daemon must accept (FRR's listen limit). */
   readonly maxPeers: number;
 }
@@ -100,7 +100,7 @@ export async function meshrrDaemon(root: string, entry: string | undefined): Pro
     name: 'meshrr',
     version: `meshrr (${useCli ? 'meshrr rr --config' : 'bench/meshrr-rr.js'}, node ${process.version})`,
     async start(o) {
-      const prof = o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`];
+      const prof = o.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf.dir}`, `--cpu-prof-name=${o.cpuProf.name}.cpuprofile`];
       let args: string[];
       if (useCli) {
         const file = join(o.dir, 'meshrr.yml');

@@ -7,10 +7,11 @@
  * done; its peak RSS is VmHWM. A configuration that times out is returned as such, with the
  * receivers' counts, and every process is stopped and the namespace removed in all cases.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from './daemons.js';
 import { LOCAL_AS, RR_ADDRESS, RR_PORT } from './daemons.js';
-import { Child, cpuSeconds, memory, TimeoutError, withNetns, type Event } from './proc.js';
+import { Child, cpuSeconds, machineBusySeconds, memory, TimeoutError, waitForQuiet, withNetns, type Event } from './proc.js';
 import { ipv4Number } from './bgp-client.js';
 
 export interface TopoOptions {
@@ -27,8 +28,11 @@ export interface TopoOptions {
   readonly procs: number;
   /** Time allowed from the first UPDATE byte to the last receiver done. */
   readonly timeoutMs: number;
-  readonly cpuProfDir?: string;
+  /** meshrr under `node --cpu-prof`; the measured window goes to dir/name.window.json. */
+  readonly cpuProf?: { readonly dir: string; readonly name: string };
   readonly log: (line: string) => void;
+  /** Wait up to this long before the configuration for the rest of the machine to go idle. */
+  readonly quietWaitMs: number;
 }
 
 export interface TopoResult {
@@ -90,7 +94,8 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       ...extra,
     });
     try {
-      rr = await d.start({ ns: nsName, dir: o.dir, maxPeers: o.k + 1, ...(o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {}) });
+      const before = await waitForQuiet(0.25, o.quietWaitMs);
+      rr = await d.start({ ns: nsName, dir: o.dir, maxPeers: o.k + 1, ...(o.cpuProf !== undefined && d.name === 'meshrr' ? { cpuProf: o.cpuProf } : {}) });
       const rss0 = memory(rr.pid).rssMb;
       const receivers: Child[] = [];
       const per = Math.ceil(o.k / o.procs);
@@ -114,6 +119,10 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       children.push(inj);
       await inj.waitEvent('established', 30000);
       const cpu0 = cpuSeconds(rr.pid);
+      const clientCpu = (): number => receivers.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+      const clientCpu0 = clientCpu();
+      const ours = (): number => cpuSeconds(rr?.pid ?? 0) + clientCpu() + cpuSeconds(inj.pid);
+      const others0 = machineBusySeconds() - ours();
       inj.send('go');
       const sent = await inj.waitEvent('sent', o.timeoutMs);
       const t0 = ns(sent, 't0');
@@ -132,8 +141,16 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       }
       const cpuS = cpuSeconds(rr.pid) - cpu0;
       const hwmMb = memory(rr.pid).hwmMb;
+      if (o.cpuProf !== undefined && d.name === 'meshrr') {
+        // V8 profile timestamps are CLOCK_MONOTONIC microseconds, like hrtime / 1000.
+        writeFileSync(join(o.cpuProf.dir, `${o.cpuProf.name}.window.json`), JSON.stringify({ startUs: Number(t0 / 1000n), endUs: Number(last / 1000n) }));
+      }
+      const others = machineBusySeconds() - ours() - others0;
+      const notes = [`receivers ${(clientCpu() - clientCpu0).toFixed(2)} CPU s`, `other processes ${Math.max(0, others).toFixed(2)} CPU s`];
+      if (before > 0.25) notes.push(`machine ${before.toFixed(1)} cores busy before start`);
+      if (retries > 0) notes.push(`${retries} connect retries`);
       const extra: Partial<TopoResult> = sessionScale ? { establishS, rssPerSessionKb: ((rss1 - rss0) * 1024) / o.k } : {};
-      return result(seconds(t0, last), cpuS, hwmMb, retries > 0 ? `${retries} connect retries` : '', extra);
+      return result(seconds(t0, last), cpuS, hwmMb, notes.join(', '), extra);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       const tail = rr?.exit !== null && rr !== null ? ` (${d.name} exited: ${rr.tail()})` : '';

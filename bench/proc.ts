@@ -129,6 +129,43 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** CPU seconds the whole machine has been busy (user, nice, system, irq, softirq; all CPUs). */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) / 100;
+}
+
+/**
+ * Waits until the rest of the machine is nearly idle (other work on a shared machine skews
+ * every timing): polls the busy CPU over 500 ms windows until it is under `maxCores`, for at
+ * most `timeoutMs`. Returns the cores last seen busy.
+ */
+export async function waitForQuiet(maxCores: number, timeoutMs: number): Promise<number> {
+  let last = machineBusySeconds();
+  let lastAt = performance.now();
+  let busy = 0;
+  try {
+    await poll(
+      () => {
+        const now = performance.now();
+        if (now - lastAt < 500) return null;
+        const b = machineBusySeconds();
+        busy = (b - last) / ((now - lastAt) / 1000);
+        last = b;
+        lastAt = now;
+        return busy <= maxCores ? true : null;
+      },
+      timeoutMs,
+      'the machine to be quiet',
+      50,
+    );
+  } catch (e) {
+    if (!(e instanceof TimeoutError)) throw e;
+  }
+  return busy;
+}
+
 /** VmRSS and VmHWM (peak) of a process, in MB. */
 export function memory(pid: number): { rssMb: number; hwmMb: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
