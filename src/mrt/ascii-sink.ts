@@ -117,34 +117,57 @@ export class AsciiSink {
   }
 
   /**
-   * Appends `head`, the IPv4 prefix `a`/`bits`, "|pathId" when pathId >= 0, then `rest`: the
-   * hot path of a dump (one call per line, no intermediate strings).
+   * Appends one line per IPv4 prefix of an NLRI field (RFC 4271 §4.3; a 4-octet path
+   * identifier first when `addPath`, RFC 7911 §3): `head`, the prefix with the bits past its
+   * length masked, "|pathId" when `addPath`, then `rest` (which ends the line). The hot path
+   * of a dump: one call per field, no per-line objects or strings. Stops at the first prefix
+   * that does not fit the field or is longer than 32 bits; returns the lines written.
    */
-  ipv4PrefixLine(head: Uint8Array, a: number, bits: number, pathId: number, rest: Uint8Array): void {
-    this.room(head.length + rest.length + 32);
-    const buf = this.buf;
-    buf.set(head, this.pos);
-    let p = this.pos + head.length;
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      const v = (a >>> shift) & 255;
-      const o = v * 3;
-      const n = DEC8_LEN[v] as number;
-      buf[p++] = DEC8[o] as number;
-      if (n > 1) buf[p++] = DEC8[o + 1] as number;
-      if (n > 2) buf[p++] = DEC8[o + 2] as number;
-      buf[p++] = shift === 0 ? SLASH : DOT;
+  ipv4Lines(head: Uint8Array, nlri: Uint8Array, addPath: boolean, rest: Uint8Array): number {
+    const end = nlri.length;
+    const hl = head.length;
+    const rl = rest.length;
+    const need = hl + rl + 32;
+    const step = addPath ? 5 : 1;
+    let lines = 0;
+    let q = 0;
+    while (q + step <= end) {
+      const bits = nlri[q + step - 1] as number;
+      const n = (bits + 7) >> 3;
+      if (bits > 32 || q + step + n > end) break;
+      let a = 0;
+      const o = q + step;
+      for (let i = 0; i < n; i++) a |= (nlri[o + i] as number) << (24 - 8 * i);
+      if (bits < 32) a &= bits === 0 ? 0 : ~(0xffffffff >>> bits);
+      if (this.pos + need > this.buf.length) this.room(need);
+      const buf = this.buf;
+      buf.set(head, this.pos);
+      let p = this.pos + hl;
+      for (let shift = 24; shift >= 0; shift -= 8) {
+        const v = (a >>> shift) & 255;
+        const d = v * 3;
+        const len = DEC8_LEN[v] as number;
+        buf[p++] = DEC8[d] as number;
+        if (len > 1) buf[p++] = DEC8[d + 1] as number;
+        if (len > 2) buf[p++] = DEC8[d + 2] as number;
+        buf[p++] = shift === 0 ? SLASH : DOT;
+      }
+      const d = bits * 3;
+      const len = DEC8_LEN[bits] as number;
+      buf[p++] = DEC8[d] as number;
+      if (len > 1) buf[p++] = DEC8[d + 1] as number;
+      if (len > 2) buf[p++] = DEC8[d + 2] as number;
+      if (addPath) {
+        buf[p++] = BAR;
+        const id = (((nlri[q] as number) << 24) | ((nlri[q + 1] as number) << 16) | ((nlri[q + 2] as number) << 8) | (nlri[q + 3] as number)) >>> 0;
+        p += buf.write(String(id), p, 'latin1');
+      }
+      buf.set(rest, p);
+      this.pos = p + rl;
+      q = o + n;
+      lines++;
     }
-    const o = bits * 3;
-    const n = DEC8_LEN[bits] as number;
-    buf[p++] = DEC8[o] as number;
-    if (n > 1) buf[p++] = DEC8[o + 1] as number;
-    if (n > 2) buf[p++] = DEC8[o + 2] as number;
-    if (pathId >= 0) {
-      buf[p++] = BAR;
-      p += buf.write(String(pathId), p, 'latin1');
-    }
-    buf.set(rest, p);
-    this.pos = p + rest.length;
+    return lines;
   }
 
   /** Hands out everything written so far (the caller owns the buffers). */

@@ -174,37 +174,18 @@ function peerText(afi: number, addr: Buffer): string {
   return afi === 2 ? ipv6At(addr, 0) : ipv4At(addr, 0);
 }
 
-const SLASH = 0x2f;
 const BAR = 0x7c;
-
-/** Writes a prefix, bits past the length masked. */
-function writePrefix(out: AsciiSink, afi: number, bits: number, b: Buffer, o: number): void {
-  if (afi === 1 && bits <= 32) {
-    const n = (bits + 7) >> 3;
-    let a = 0;
-    for (let i = 0; i < n; i++) a |= (b[o + i] as number) << (24 - 8 * i);
-    if (bits < 32) a &= bits === 0 ? 0 : ~(0xffffffff >>> bits);
-    out.ipv4(a >>> 0);
-    out.byte(SLASH);
-    out.dec8(bits);
-    return;
-  }
-  out.text(prefixText(afi, bits, b, o));
-}
 
 /** The W or A lines of one NLRI field: head, prefix, [|path id], then `rest` (which ends the line). */
 function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean, head: Uint8Array, rest: Uint8Array, tolerant: boolean): void {
+  if (afi === 1) {
+    // Stops at the first prefix that does not fit, like walkPrefixes (validated fields always fit).
+    out.ipv4Lines(head, nlri, addPath, rest);
+    return;
+  }
   const each = (pathId: number, bits: number, b: Buffer, o: number): void => {
-    if (afi === 1 && bits <= 32) {
-      const n = (bits + 7) >> 3;
-      let a = 0;
-      for (let i = 0; i < n; i++) a |= (b[o + i] as number) << (24 - 8 * i);
-      if (bits < 32) a &= bits === 0 ? 0 : ~(0xffffffff >>> bits);
-      out.ipv4PrefixLine(head, a >>> 0, bits, addPath ? pathId : -1, rest);
-      return;
-    }
     out.bytes(head);
-    writePrefix(out, afi, bits, b, o);
+    out.text(prefixText(afi, bits, b, o));
     if (addPath) {
       out.byte(BAR);
       out.dec32(pathId);
@@ -214,7 +195,6 @@ function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean,
   if (tolerant) walkPrefixes(nlri, addPath, each);
   else forEachPrefix({ afi, safi: 1, addPath, bytes: nlri }, each);
 }
-
 
 const NEWLINE = new Uint8Array([0x0a]);
 

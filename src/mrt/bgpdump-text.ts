@@ -10,7 +10,6 @@ import { AS_PATH_SEGMENT, AS_TRANS, WELL_KNOWN_COMMUNITY } from '../wire/iana.js
 import type { Aggregator, AsPath, AsPathSegment } from '../wire/attribute-types.js';
 
 const OCT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
-const HEX: readonly string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
 
 /** Dotted quad of an unsigned 32-bit number. */
 export function ipv4Text(a: number): string {
@@ -70,7 +69,7 @@ export function ipv6At(b: Buffer, o: number): string {
       i += bestLen - 1;
       continue;
     }
-    s += HEX[words[i] as number] as string;
+    s += (words[i] as number).toString(16);
     if (i !== 7) s += ':';
   }
   return s;

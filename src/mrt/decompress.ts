@@ -12,7 +12,6 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import bz2 from 'unbzip2-stream';
 import { MrtError } from './errors.js';
 
 export type Compression = 'gzip' | 'bzip2' | 'none';
@@ -78,8 +77,14 @@ export function decompressStream(src: Readable, compression: Compression): Async
     case 'gzip':
       return pumpThrough(src, createGunzip({ chunkSize: 128 * 1024 }), compression);
     case 'bzip2':
-      return pumpThrough(src, bz2(), compression);
+      return bunzip2(src);
   }
+}
+
+/** unbzip2-stream is loaded only when a bzip2 file is read (start-up cost for the others). */
+async function* bunzip2(src: Readable): AsyncGenerator<Buffer> {
+  const { default: bz2 } = await import('unbzip2-stream');
+  yield* pumpThrough(src, bz2(), 'bzip2');
 }
 
 async function* plainChunks(src: Readable): AsyncGenerator<Buffer> {
