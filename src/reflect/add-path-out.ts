@@ -7,7 +7,7 @@
  * advertised.
  */
 import type { RankedPath } from '../rib/family-rib.js';
-import type { PrefixTable } from '../rib/prefix-table.js';
+import type { NlriTable } from '../rib/nlri-table.js';
 import { packAnnounce, packWithdraw } from './packer.js';
 
 export interface AddPathEntry {
@@ -46,7 +46,7 @@ export class AddPathOut {
   constructor(
     private readonly afi: number,
     private readonly safi: number,
-    private readonly table: PrefixTable,
+    private readonly table: NlriTable,
     private readonly limit: number,
     private readonly maxLen: number,
     private readonly host: AddPathHost,
@@ -138,11 +138,9 @@ export class AddPathOut {
   }
 
   private nlri(prefixId: number, pathId: number): Buffer {
-    const bits = this.table.bitsOf(prefixId);
-    const b = Buffer.allocUnsafe(5 + ((bits + 7) >> 3));
+    const b = Buffer.allocUnsafe(4 + this.table.nlriLength(prefixId));
     b.writeUInt32BE(pathId >>> 0, 0);
-    b[4] = bits;
-    this.table.writePrefix(prefixId, b, 5);
+    this.table.writeNlri(prefixId, b, 4);
     return b;
   }
 }

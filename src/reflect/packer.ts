@@ -6,11 +6,12 @@
  * End-of-RIB markers per RFC 4724 §2.
  */
 import { AFI, ATTR, FLAG, HEADER_LENGTH, MSG, SAFI } from '../wire/iana.js';
+import { nlriFormat } from '../wire/nlri-split.js';
 
-/** Writes prefix `i` of a source (IPv4/IPv6 octets) at buf[off..]; returns the new offset. */
+/** Where route encodings come from (PrefixTable, or the opaque families' RIB). */
 export interface PrefixSource {
-  bitsOf(id: number): number;
-  writePrefix(id: number, buf: Buffer, off: number): number;
+  nlriLength(id: number): number;
+  writeNlri(id: number, buf: Buffer, off: number): number;
 }
 
 const MARKER = Buffer.alloc(16, 0xff);
@@ -56,14 +57,13 @@ export function packAnnounce(
     const start = i;
     while (i < count) {
       const id = ids[i] as number;
-      const need = (pathIds !== null ? 4 : 0) + 1 + ((src.bitsOf(id) + 7) >> 3);
+      const need = (pathIds !== null ? 4 : 0) + src.nlriLength(id);
       if (p + need > maxLen) break;
       if (pathIds !== null) {
         scratch.writeUInt32BE((pathIds[i] as number) >>> 0, p);
         p += 4;
       }
-      scratch[p++] = src.bitsOf(id);
-      p = src.writePrefix(id, scratch, p);
+      p = src.writeNlri(id, scratch, p);
       i++;
     }
     if (i === start) throw new Error('a prefix does not fit an empty UPDATE');
@@ -110,8 +110,7 @@ export function packWithdraw(afi: number, safi: number, nlri: Buffer, addPath: b
   while (p < nlri.length) {
     let q = p;
     while (q < nlri.length) {
-      const bits = nlri[q + (addPath ? 4 : 0)] as number;
-      const len = (addPath ? 4 : 0) + 1 + ((bits + 7) >> 3);
+      const len = routeLength(afi, safi, nlri, q, addPath);
       if (fixed + (q - p) + len > maxLen) break;
       q += len;
     }
@@ -137,6 +136,17 @@ export function packWithdraw(afi: number, safi: number, nlri: Buffer, addPath: b
     out.push(msg);
     p = q;
   }
+}
+
+/** Octets of the route (with its path id) starting at nlri[q], by the family's framing (nlri-split.ts). */
+function routeLength(afi: number, safi: number, nlri: Buffer, q: number, addPath: boolean): number {
+  const h = addPath ? 4 : 0;
+  const fmt = nlriFormat(afi, safi);
+  const b0 = nlri[q + h] as number;
+  if (fmt === 'bits') return h + 1 + ((b0 + 7) >> 3);
+  if (fmt === 'typeLength') return h + 2 + (nlri[q + h + 1] as number);
+  if (fmt === 'flowspec') return h + (b0 >= 0xf0 ? 2 + (((b0 & 0x0f) << 8) | (nlri[q + h + 1] as number)) : 1 + b0);
+  return nlri.length - q;
 }
 
 /** End-of-RIB for a family (RFC 4724 §2): an empty UPDATE for IPv4 unicast, else an empty MP_UNREACH_NLRI. */

@@ -13,7 +13,8 @@ import type { CodecCtx } from '../wire/context.js';
 import { ATTR } from '../wire/iana.js';
 import type { UpdateMessage } from '../wire/attribute-types.js';
 import { Rib } from '../rib/rib.js';
-import type { FamilyRib, BestChange } from '../rib/family-rib.js';
+import type { BestChange } from '../rib/family-rib.js';
+import type { FamilyRoutes } from '../rib/family-routes.js';
 import type { DecisionOptions } from '../rib/best-path.js';
 import { UpdateGroup, type MemberPort } from './update-group.js';
 import type { PeerRole, SourceRole } from './roles.js';
@@ -94,14 +95,14 @@ export class Reflector {
     let g = this.groups.get(key);
     if (g === undefined) {
       const fams = p.families
-        .map((f) => ({ afi: f.afi, safi: f.safi, rib: this.rib.family(f.afi, f.safi) }))
-        .filter((f): f is { afi: number; safi: number; rib: FamilyRib } => f.rib !== undefined)
+        .map((f) => ({ afi: f.afi, safi: f.safi, rib: this.rib.familyOrCreate(f.afi, f.safi) }))
         .map((f) => ({
           afi: f.afi,
           safi: f.safi,
-          table: f.rib.prefixes,
+          table: f.rib.table,
           // Add-path send only where the peer negotiated receiving path identifiers (RFC 7911 §4).
-          addPath: p.addPathSend !== 0 && p.addPathFamilies.some((a) => a.afi === f.afi && a.safi === f.safi) ? p.addPathSend : 0,
+          // Opaque families (not IPv4/IPv6 unicast) are sent without path identifiers.
+          addPath: p.addPathSend !== 0 && (f.safi === 1 && (f.afi === 1 || f.afi === 2)) && p.addPathFamilies.some((a) => a.afi === f.afi && a.safi === f.safi) ? p.addPathSend : 0,
         }));
       g = new UpdateGroup(
         key,
@@ -180,7 +181,7 @@ export class Reflector {
     const prefixes: Record<string, number> = {};
     const paths: Record<string, number> = {};
     for (const f of this.rib.families.values()) {
-      const name = `${f.afi === 1 ? 'ipv4' : 'ipv6'}-unicast`;
+      const name = `${f.afi}/${f.safi}`;
       prefixes[name] = f.size;
       paths[name] = f.pathCount;
     }
@@ -218,7 +219,7 @@ export class Reflector {
     this.scheduled = false;
     this.decisionRuns++;
     const groups = [...this.groups.values()];
-    const remaining = this.rib.decide(DECIDE_PER_TURN, (f: FamilyRib, c: BestChange) => {
+    const remaining = this.rib.decide(DECIDE_PER_TURN, (f: FamilyRoutes, c: BestChange) => {
       for (const g of groups) {
         const fi = g.familyIndex(f.afi, f.safi);
         if (fi >= 0) g.onBestChange(fi, c.prefixId, c.ranked);

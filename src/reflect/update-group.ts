@@ -15,12 +15,12 @@
  * - A new member (or a route refresh) catches up by walking the Adj-RIB-Out, then gets
  *   End-of-RIB per family (RFC 4724 §2), then follows the log.
  */
-import { forEachPrefix } from '../wire/nlri.js';
 import type { NlriBlock } from '../wire/attribute-types.js';
 import { decodeUpdate } from '../wire/update.js';
 import { HEADER_LENGTH } from '../wire/iana.js';
 import type { AttrSet } from '../rib/attr-set.js';
-import type { PrefixTable } from '../rib/prefix-table.js';
+import type { NlriTable } from '../rib/nlri-table.js';
+import { splitNlri } from '../wire/nlri-split.js';
 import type { RankedPath } from '../rib/family-rib.js';
 import { AddPathOut } from './add-path-out.js';
 import { encodeExport, type ExportTarget } from './export-attrs.js';
@@ -37,7 +37,7 @@ export interface MemberPort {
 export interface GroupFamily {
   readonly afi: number;
   readonly safi: number;
-  readonly table: PrefixTable;
+  readonly table: NlriTable;
   /** RFC 7911 add-path send: 0 (off), N best paths, or 'all'. */
   readonly addPath: number | 'all';
 }
@@ -332,10 +332,8 @@ export class UpdateGroup {
 
   private prefixBytes(f: FamilyState, id: number): Buffer {
     const t = f.fam.table;
-    const bits = t.bitsOf(id);
-    const b = Buffer.allocUnsafe(1 + ((bits + 7) >> 3));
-    b[0] = bits;
-    t.writePrefix(id, b, 1);
+    const b = Buffer.allocUnsafe(t.nlriLength(id));
+    t.writeNlri(id, b, 0);
     return b;
   }
 
@@ -511,10 +509,11 @@ export class UpdateGroup {
           m.catchUp[fi] = c;
         }
         const cu = c;
-        forEachPrefix(block, (_pathId, bits, bytes, offset) => {
-          const id = f.fam.table.get(bits, bytes, offset);
+        const bytes = block.bytes;
+        splitNlri(block.afi, block.safi, block.addPath, bytes, (_pathId, start, stop) => {
+          const id = f.fam.table.lookupNlri(bytes, start, stop);
           if (id >= 0) cu.dirty.add(id);
-          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(offset - (block.addPath ? 5 : 1), offset + ((bits + 7) >> 3))));
+          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(start - (block.addPath ? 4 : 0), stop)));
         });
       }
     }

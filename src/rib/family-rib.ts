@@ -13,6 +13,10 @@ import type { AttrSetTable} from './attr-set.js';
 import { type AttrSet } from './attr-set.js';
 import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type DecisionRule, type PathSource } from './best-path.js';
 import { PrefixTable } from './prefix-table.js';
+import type { FamilyRoutes } from './family-routes.js';
+import type { NlriTable } from './nlri-table.js';
+import type { NlriBlock } from '../wire/attribute-types.js';
+import { forEachPrefix } from '../wire/nlri.js';
 
 export const STALE = 1;
 
@@ -30,7 +34,7 @@ export interface RankedPath {
   readonly pathId: number;
 }
 
-export class FamilyRib {
+export class FamilyRib implements FamilyRoutes {
   readonly afi: number;
   readonly safi: number;
   readonly prefixes: PrefixTable;
@@ -80,6 +84,28 @@ export class FamilyRib {
     this.pFlags = new Uint8Array(n);
     this.pPeerNext = new Int32Array(n);
     this.pPeerPrev = new Int32Array(n);
+  }
+
+  get table(): NlriTable {
+    return this.prefixes;
+  }
+
+  announceBlock(peer: number, block: NlriBlock, set: AttrSet): number {
+    let n = 0;
+    forEachPrefix(block, (pathId, bits, bytes, offset) => {
+      this.announce(peer, bits, bytes, offset, pathId, set);
+      n++;
+    });
+    return n;
+  }
+
+  withdrawBlock(peer: number, block: NlriBlock): number {
+    let n = 0;
+    forEachPrefix(block, (pathId, bits, bytes, offset) => {
+      this.withdraw(peer, bits, bytes, offset, pathId);
+      n++;
+    });
+    return n;
   }
 
   /** Number of prefixes with at least one path. */

@@ -9,10 +9,12 @@
  * UPDATEs can be built from ids alone.
  */
 
+import type { NlriTable } from './nlri-table.js';
+
 const EMPTY = 0xff;
 const TOMBSTONE = 0xfe;
 
-export class PrefixTable {
+export class PrefixTable implements NlriTable {
   /** 32-bit words per key: 1 (IPv4) or 4 (IPv6). */
   readonly words: 1 | 4;
   private cap: number;
@@ -177,6 +179,19 @@ export class PrefixTable {
     const base = id * this.words;
     for (let i = 0; i < n; i++) buf[offset + i] = ((this.idKey[base + (i >> 2)] as number) >>> (24 - 8 * (i & 3))) & 0xff;
     return offset + n;
+  }
+
+  nlriLength(id: number): number {
+    return 1 + (((this.idLen[id] as number) + 7) >> 3);
+  }
+
+  writeNlri(id: number, buf: Buffer, off: number): number {
+    buf[off] = this.idLen[id] as number;
+    return this.writePrefix(id, buf, off + 1);
+  }
+
+  lookupNlri(bytes: Buffer, start: number, _end: number): number {
+    return this.get(bytes[start] as number, bytes, start + 1);
   }
 
   /** Octets of the key words of an id (4 per word), for sorting and text. */

@@ -10,17 +10,18 @@
  *    whatever that peer sent before for the prefix, it is handled as a withdrawal (as BIRD and
  *    FRR do) and counted.
  * 3. The import policy (issue 6) decides last; until then every route is accepted.
- * Families other than IPv4/IPv6 unicast are not stored yet (counted as ignored).
+ * Families other than IPv4/IPv6 unicast are kept opaque (opaque-family-rib.ts).
  *
  * The RIB does no I/O and keeps no clock: callers drive `decide` (STYLE.md §1).
  */
 import { AFI, SAFI, afiSafiKey } from '../wire/iana.js';
 import type { NlriBlock, PathAttribute, UpdateMessage } from '../wire/attribute-types.js';
 import { findAttribute } from '../wire/attribute-types.js';
-import { forEachPrefix } from '../wire/nlri.js';
 import { mergeAs4Path } from '../wire/attrs/as-path.js';
 import { AttrSetTable, type AttrSet } from './attr-set.js';
 import { FamilyRib, type BestChange } from './family-rib.js';
+import { OpaqueFamilyRib } from './opaque-family-rib.js';
+import type { FamilyRoutes } from './family-routes.js';
 import { DEFAULT_DECISION, type DecisionOptions, type PathSource } from './best-path.js';
 
 export interface RibPeerInfo extends PathSource {
@@ -48,7 +49,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class Rib {
   readonly sets = new AttrSetTable();
-  readonly families = new Map<number, FamilyRib>();
+  readonly families = new Map<number, FamilyRoutes>();
   private readonly peers: (RibPeerInfo | undefined)[] = [];
   readonly counters: ImportCounters = { announced: 0, withdrawn: 0, treatAsWithdraw: 0, loopOriginator: 0, loopClusterList: 0, ignoredFamily: 0 };
   private clusterIds: Set<number>;
@@ -57,18 +58,34 @@ export class Rib {
   constructor(opts: RibOptions) {
     this.routerId = opts.routerId >>> 0;
     this.clusterIds = new Set(opts.clusterIds.map((c) => c >>> 0));
-    const decision = opts.decision ?? DEFAULT_DECISION;
-    const source = (p: number): PathSource => {
-      const info = this.peers[p];
-      if (info === undefined) throw new Error(`path from unknown peer ${p}`);
-      return info;
-    };
+    this.decision = opts.decision ?? DEFAULT_DECISION;
     for (const [afi, safi] of [
       [AFI.IPV4, SAFI.UNICAST],
       [AFI.IPV6, SAFI.UNICAST],
     ] as const) {
-      this.families.set(afiSafiKey(afi, safi), new FamilyRib(afi, safi, this.sets, source, decision));
+      this.families.set(afiSafiKey(afi, safi), new FamilyRib(afi, safi, this.sets, this.source, this.decision));
     }
+  }
+
+  private readonly decision: DecisionOptions;
+  private readonly source = (p: number): PathSource => {
+    const info = this.peers[p];
+    if (info === undefined) throw new Error(`path from unknown peer ${p}`);
+    return info;
+  };
+
+  /**
+   * The routes of a family, created on first use for families other than IPv4/IPv6 unicast
+   * (carried opaque: a reflector must pass on every family both sides negotiated).
+   */
+  familyOrCreate(afi: number, safi: number): FamilyRoutes {
+    const key = afiSafiKey(afi, safi);
+    let f = this.families.get(key);
+    if (f === undefined) {
+      f = new OpaqueFamilyRib(afi, safi, this.sets, this.source, this.decision);
+      this.families.set(key, f);
+    }
+    return f;
   }
 
   /** Updates the cluster IDs used for loop detection (config reload). */
@@ -76,7 +93,7 @@ export class Rib {
     this.clusterIds = new Set(ids.map((c) => c >>> 0));
   }
 
-  family(afi: number, safi: number): FamilyRib | undefined {
+  family(afi: number, safi: number): FamilyRoutes | undefined {
     return this.families.get(afiSafiKey(afi, safi));
   }
 
@@ -162,7 +179,7 @@ export class Rib {
   }
 
   /** Runs the decision process on up to `limit` dirty prefixes per family; returns what remains. */
-  decide(limit: number, emit: (f: FamilyRib, c: BestChange) => void): number {
+  decide(limit: number, emit: (f: FamilyRoutes, c: BestChange) => void): number {
     let remaining = 0;
     for (const f of this.families.values()) remaining += f.decide(limit, (c) => emit(f, c));
     return remaining;
@@ -176,27 +193,11 @@ export class Rib {
 
   private withdrawBlock(peer: number, b: NlriBlock): void {
     if (b.bytes.length === 0) return;
-    const f = this.families.get(afiSafiKey(b.afi, b.safi));
-    if (f === undefined) {
-      this.counters.ignoredFamily++;
-      return;
-    }
-    forEachPrefix(b, (pathId, bits, bytes, offset) => {
-      f.withdraw(peer, bits, bytes, offset, pathId);
-      this.counters.withdrawn++;
-    });
+    this.counters.withdrawn += this.familyOrCreate(b.afi, b.safi).withdrawBlock(peer, b);
   }
 
   private announceBlock(peer: number, b: NlriBlock, set: AttrSet): void {
-    const f = this.families.get(afiSafiKey(b.afi, b.safi));
-    if (f === undefined) {
-      this.counters.ignoredFamily++;
-      return;
-    }
-    forEachPrefix(b, (pathId, bits, bytes, offset) => {
-      f.announce(peer, bits, bytes, offset, pathId, set);
-      this.counters.announced++;
-    });
+    this.counters.announced += this.familyOrCreate(b.afi, b.safi).announceBlock(peer, b, set);
   }
 }
 

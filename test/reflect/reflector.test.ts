@@ -196,4 +196,31 @@ describe('Reflector (RFC 4456)', () => {
     assert.equal(d.announced.size, 1, 'only the withdrawn path went');
     assert.equal(findAttribute([...d.announced.values()][0]?.attributes ?? [], 'nextHop')?.value, parseIpv4('198.18.0.2'));
   });
+
+  it('reflects VPNv4 routes opaque and matches a withdrawal with the RFC 8277 label 0x800000', async () => {
+    const r = new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
+    const vpn = [{ afi: 1, safi: 1 }, { afi: 1, safi: 128 }];
+    const got: Buffer[] = [];
+    r.peerUp({ ...peer(1, 'client', '192.0.2.1', newSeen()), families: vpn });
+    r.peerUp({ ...peer(2, 'client', '192.0.2.2', newSeen()), families: vpn, port: { index: 2, writable: true, write: (m: Buffer) => got.push(Buffer.from(m)) > 0 } });
+    await settle(r);
+    // label 100 (BoS), RD 0:65000:1, 10.1.0.0/16: 24 + 64 + 16 = 104 bits
+    const nlri = Buffer.from('68' + '000641' + '00000000fde80001' + '0a01', 'hex');
+    const reach = { kind: 'mpReach', code: 14, flags: 0x80, value: { afi: 1, safi: 128, nextHop: Buffer.from('0000000000000000c6120001', 'hex'), reserved: Buffer.from([0]), nlri: { afi: 1, safi: 128, addPath: false, bytes: nlri } } } as const;
+    const base = announce([], '198.18.0.1');
+    r.onUpdate(1, { ...base, attributes: [reach, ...base.attributes.filter((a) => a.kind !== 'nextHop')] }, false);
+    await settle(r);
+    const ann = got.map((m) => decodeUpdate(m.subarray(19), AS4_CTX)).find((x) => x.ok && x.update.attributes.some((a) => a.kind === 'mpReach'));
+    assert.ok(ann !== undefined && ann.ok);
+    const m = findAttribute(ann.update.attributes, 'mpReach');
+    assert.deepEqual(m?.value.nlri.bytes, nlri, 'the NLRI, label included, passes byte for byte');
+    assert.equal(findAttribute(ann.update.attributes, 'originatorId')?.value, parseIpv4('192.0.2.1'));
+    got.length = 0;
+    const wd = Buffer.from('68' + '800000' + '00000000fde80001' + '0a01', 'hex');
+    r.onUpdate(1, makeUpdate({ attributes: [{ kind: 'mpUnreach', code: 15, flags: 0x80, value: { afi: 1, safi: 128, withdrawn: { afi: 1, safi: 128, addPath: false, bytes: wd } } }] }), false);
+    await settle(r);
+    const w = got.map((x) => decodeUpdate(x.subarray(19), AS4_CTX)).find((x) => x.ok && x.update.attributes.some((a) => a.kind === 'mpUnreach'));
+    assert.ok(w !== undefined, 'the withdrawal reached the other client');
+    assert.equal(r.rib.family(1, 128)?.size, 0);
+  });
 });
