@@ -45,6 +45,17 @@ export const COMMANDS: Readonly<Record<string, CommandNode>> = {
       'shutdown message to every peer (RFC 9003), then exit 0.',
     run: async (args, io) => (await import('./rr.js')).rrCommand(args, io),
   },
+  demo: {
+    summary: 'run a demo mesh of route reflectors and routers on loopback addresses (no root)',
+    usage: '[--once] [--json] [--port N] [--timeout SECONDS] [--log-level LEVEL] [--print-config NAME]',
+    help:
+      "Runs Juniper meshrr's 2regions-hrr example in this process: 2 core and 4 regional route\n" +
+      'reflectors, 4 routers announcing prefixes, on 127.0.x.y port 1790. Prints the mesh, every\n' +
+      "router's routes and what happened, then a line whenever something changes; Ctrl-C closes\n" +
+      'every session with Cease/Administrative Shutdown. --once prints and exits; --json prints\n' +
+      'JSON lines; --print-config NAME prints one reflector\'s router config.',
+    run: async (args, io) => (await import('../demo/command.js')).demoCommand(args, io),
+  },
   mrt: {
     summary: 'read MRT routing dumps (RFC 6396)',
     sub: {
