@@ -165,12 +165,25 @@ export class Reflector {
     return null;
   }
 
-  /** ROUTE-REFRESH from a member: resend the family from its group's Adj-RIB-Out. */
-  onRouteRefresh(index: number, afi: number, safi: number): void {
+  /** ROUTE-REFRESH from a member: resend the family from its group's Adj-RIB-Out (BoRR/EoRR when enhanced). */
+  onRouteRefresh(index: number, afi: number, safi: number, enhanced: boolean): void {
     const g = this.groupOf.get(index);
     if (g === undefined) return;
     const fi = g.familyIndex(afi, safi);
-    if (fi >= 0) g.refresh(index, fi);
+    if (fi >= 0) g.refresh(index, fi, enhanced);
+  }
+
+  /**
+   * The peer starts re-sending a family (BoRR, RFC 7313 §4): its current paths of the family
+   * become stale; `endOfRefresh` (EoRR) removes those it did not send again.
+   */
+  beginOfRefresh(index: number, afi: number, safi: number): number {
+    const f = this.rib.family(afi, safi);
+    return f === undefined ? 0 : f.markStale(index);
+  }
+
+  endOfRefresh(index: number, afi: number, safi: number): number {
+    return this.sweepStaleFamily(index, afi, safi);
   }
 
   onDrain(index: number): void {

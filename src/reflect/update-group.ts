@@ -17,7 +17,8 @@
  */
 import type { NlriBlock } from '../wire/attribute-types.js';
 import { decodeUpdate } from '../wire/update.js';
-import { HEADER_LENGTH } from '../wire/iana.js';
+import { HEADER_LENGTH, ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
+import { encodeRouteRefresh } from '../wire/route-refresh.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import type { NlriTable } from '../rib/nlri-table.js';
 import { splitNlri } from '../wire/nlri-split.js';
@@ -62,7 +63,10 @@ interface CatchUp {
   walkEnd: number;
   readonly dirty: Set<number>;
   owedWithdraw: Buffer[];
-  eorPending: boolean;
+  /** Written before the first catch-up packet (BoRR, RFC 7313), or null. */
+  start: Buffer | null;
+  /** Written after the last one: End-of-RIB (RFC 4724), EoRR (RFC 7313), or null. */
+  end: Buffer | null;
 }
 
 interface Member {
@@ -250,12 +254,21 @@ export class UpdateGroup {
     this.schedulePump();
   }
 
-  /** Resends the whole table of one family to a member (ROUTE-REFRESH, RFC 2918). */
-  refresh(index: number, fi: number): void {
+  /**
+   * Resends the whole table of one family to a member (ROUTE-REFRESH, RFC 2918). With
+   * enhanced route refresh the resend is framed by BoRR and EoRR (RFC 7313 §4), so the peer
+   * can drop what was not resent; without it, nothing frames it.
+   */
+  refresh(index: number, fi: number, enhanced: boolean): void {
     const m = this.members.get(index);
     const f = this.fams[fi];
     if (m === undefined || f === undefined) return;
-    m.catchUp[fi] = this.fullWalk(f);
+    const { afi, safi } = f.fam;
+    m.catchUp[fi] = {
+      ...this.fullWalk(f),
+      start: enhanced ? encodeRouteRefresh({ afi, safi, subtype: ROUTE_REFRESH_SUBTYPE.BORR, orf: Buffer.alloc(0) }) : null,
+      end: enhanced ? encodeRouteRefresh({ afi, safi, subtype: ROUTE_REFRESH_SUBTYPE.EORR, orf: Buffer.alloc(0) }) : null,
+    };
     this.schedulePump();
   }
 
@@ -286,7 +299,7 @@ export class UpdateGroup {
   }
 
   private fullWalk(f: FamilyState): CatchUp {
-    return { walkPos: 0, walkEnd: f.fam.table.idLimit, dirty: new Set(), owedWithdraw: [], eorPending: true };
+    return { walkPos: 0, walkEnd: f.fam.table.idLimit, dirty: new Set(), owedWithdraw: [], start: null, end: endOfRib(f.fam.afi, f.fam.safi) };
   }
 
   private entryFor(peer: number, src: SourceRole, set: AttrSet): ExportEntry {
@@ -370,6 +383,11 @@ export class UpdateGroup {
       const c = m.catchUp[fi];
       if (c === null || c === undefined) continue;
       const f = this.fams[fi] as FamilyState;
+      if (c.start !== null) {
+        if (!m.port.writable) return false;
+        m.port.write(c.start);
+        c.start = null;
+      }
       while (budget > 0) {
         if (!m.port.writable) return false;
         const bufs = this.catchUpStep(f, c, m.port.index);
@@ -380,9 +398,9 @@ export class UpdateGroup {
         }
       }
       if (budget <= 0) return true;
-      if (c.eorPending) {
+      if (c.end !== null) {
         if (!m.port.writable) return false;
-        m.port.write(endOfRib(f.fam.afi, f.fam.safi));
+        m.port.write(c.end);
       }
       m.catchUp[fi] = null;
     }
@@ -505,7 +523,7 @@ export class UpdateGroup {
         if (f === undefined) continue;
         let c = m.catchUp[fi];
         if (c === null || c === undefined) {
-          c = { walkPos: 0, walkEnd: 0, dirty: new Set(), owedWithdraw: [], eorPending: false };
+          c = { walkPos: 0, walkEnd: 0, dirty: new Set(), owedWithdraw: [], start: null, end: null };
           m.catchUp[fi] = c;
         }
         const cu = c;

@@ -199,7 +199,12 @@ export class RouteReflector {
       this.checkMaxPrefix(peer, index);
     },
     onRouteRefresh: (peer, rr) => {
-      if (rr.subtype === 0) this.reflector.onRouteRefresh(this.index(peer), rr.afi, rr.safi);
+      const index = this.index(peer);
+      const enhanced = peer.negotiated?.enhancedRouteRefresh === true;
+      // RFC 7313 §4: a request (0) asks for our table; BoRR (1) / EoRR (2) frame the peer's resend.
+      if (rr.subtype === 0) this.reflector.onRouteRefresh(index, rr.afi, rr.safi, enhanced);
+      else if (rr.subtype === 1 && enhanced) this.reflector.beginOfRefresh(index, rr.afi, rr.safi);
+      else if (rr.subtype === 2 && enhanced) this.reflector.endOfRefresh(index, rr.afi, rr.safi);
     },
     onDrain: (peer) => this.reflector.onDrain(this.index(peer)),
     onIdle: () => undefined,

@@ -11,7 +11,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { NotificationFields } from '../wire/errors.js';
 import type { OpenMessage } from '../wire/open.js';
-import type { RouteRefreshMessage } from '../wire/route-refresh.js';
+import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
+import { ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
 import { Connection, type ConnectionHooks, type ReceivedUpdate } from './connection.js';
 import { collisionVictim, type SessionDown, type StateName } from './fsm.js';
 import type { Negotiated } from './negotiate.js';
@@ -137,6 +138,17 @@ export class Peer {
 
   get writable(): boolean {
     return this.current !== null && this.current.writable;
+  }
+
+  /**
+   * Asks the peer to resend a family (ROUTE-REFRESH, RFC 2918), e.g. after our inbound policy
+   * changed. Returns false when the session is down or the peer did not negotiate it.
+   */
+  requestRefresh(afi: number, safi: number): boolean {
+    const c = this.current;
+    if (c === null || c.negotiated?.routeRefresh !== true) return false;
+    c.write(encodeRouteRefresh({ afi, safi, subtype: ROUTE_REFRESH_SUBTYPE.NORMAL, orf: Buffer.alloc(0) }), 'routeRefresh');
+    return true;
   }
 
   status(): PeerStatus {
