@@ -115,6 +115,12 @@ export class RouteReflector {
     await this.speaker.shutdown(text);
   }
 
+  /** Paths the named peer (its address) has in the RIB, all families; 0 when unknown. */
+  peerPathCount(peerName: string): number {
+    const i = this.indexOf.get(peerName);
+    return i === undefined ? 0 : this.reflector.peerPathCount(i);
+  }
+
   private restarting(): boolean {
     const gr = this.config.gracefulRestart;
     return this.restarted && gr.enabled && Date.now() - this.startedAt < gr.restartTime * 1000;

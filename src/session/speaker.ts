@@ -141,10 +141,11 @@ export class Speaker {
    */
   async shutdown(text: string): Promise<void> {
     this.closing = true;
-    for (const s of this.servers) s.close();
+    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     const n = makeShutdownNotification(CEASE_SUB.ADMINISTRATIVE_SHUTDOWN, text);
     await Promise.all([...this.peers.values()].map((p) => p.stop(n)));
     this.peers.clear();
+    await Promise.all(closed);
   }
 
   private makePeer(key: string, group: string, origin: PeerOrigin, port: number, config: PeerSessionConfig, localAddress?: string): Peer {
