@@ -11,22 +11,24 @@
  * One UPDATE gives its withdrawals first (IPv4, then MP_UNREACH_NLRI), then announcements
  * (IPv4 NLRI with NEXT_HOP, then MP_REACH_NLRI with its own next hop).
  *
- * Choices (see also bgpdump-text.ts):
- * - Prefixes are printed with the bits past the prefix length masked (RFC 4271 §4.3: they
- *   are irrelevant), like bgpdump since 2022 and its test expectation
- *   updates.nlri_mask_trailing_bits; bgpdump 1.6.2 prints them unmasked.
- * - Attributes come from the meshrr codec. Where the codec rejects what bgpdump would print
- *   anyway (an UPDATE the codec classifies as session reset, a RIB entry whose attributes do
- *   not decode) we print nothing for it and count it in `skipped`; a malformed AS_PATH prints
- *   bgpdump's "! Error !".
- * - Records bgpdump ignores in -m mode print nothing: OPEN, NOTIFICATION, KEEPALIVE,
- *   ROUTE-REFRESH, RIB_GENERIC, multicast RIBs, PEER_INDEX_TABLE, unknown types.
+ * Choices (see also bgpdump-text.ts), i.e. where we knowingly differ from bgpdump 1.6.2:
+ * 1. Prefixes are printed with the bits past the prefix length masked (RFC 4271 §4.3: they
+ *    are irrelevant), like bgpdump since 2022 and its test expectation
+ *    updates.nlri_mask_trailing_bits; bgpdump 1.6.2 prints them unmasked.
+ * 2. Attributes come from the meshrr codec. An attribute the codec rejects (wrong length or
+ *    flags) is re-read from its raw bytes the way bgpdump reads it; a Withdrawn Routes or
+ *    NLRI field ending in a cut prefix loses only that prefix, as in bgpdump. An UPDATE the
+ *    codec still rejects (RFC 7606 session reset, e.g. MP_REACH_NLRI with a 200-bit IPv6
+ *    prefix, where bgpdump overruns its prefix buffer and prints memory garbage), or a RIB
+ *    entry whose attributes do not decode, prints nothing and is counted in `skipped`.
+ * 3. An empty COMMUNITIES attribute prints an empty column (bgpdump prints whatever follows
+ *    its empty string in memory).
+ * Records bgpdump ignores in -m mode print nothing: OPEN, NOTIFICATION, KEEPALIVE,
+ * ROUTE-REFRESH, RIB_GENERIC, multicast RIBs, PEER_INDEX_TABLE, unknown types.
  *
  * Owns: record -> text. Must not: do I/O (the CLI writes the text out).
  */
-import { AS_TRANS, ATTR, FLAG, MSG, SAFI } from '../wire/iana.js';
-import type { Aggregator, AsPath, MpReach, PathAttribute } from '../wire/attribute-types.js';
-import type { WireError } from '../wire/errors.js';
+import { MSG, SAFI } from '../wire/iana.js';
 import { forEachPrefix } from '../wire/nlri.js';
 import { decodeUpdate } from '../wire/update.js';
 import { DEFAULT_CTX } from '../wire/context.js';
@@ -34,129 +36,9 @@ import { BGP4MP_SUBTYPE, MRT_TYPE, TABLE_DUMP_V2_SUBTYPE } from './constants.js'
 import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtRecord, RibRecord, TableDumpRecord } from './records.js';
 import { bgp4mpCtx, bgpMessageBody, bgpMessageType } from './bgp4mp.js';
 import { AsciiSink, Latin1Scratch } from './ascii-sink.js';
+import { columns } from './bgpdump-columns.js';
 import { ribAttributes } from './table-dump-v2.js';
-import {
-  AS_PATH_ERROR_TEXT,
-  asPathText,
-  bgpdumpAs4Merge,
-  communitiesText,
-  ipv4At,
-  ipv4Text,
-  ipv6At,
-  lenientAsPath,
-  originText,
-  prefixText,
-} from './bgpdump-text.js';
-
-/** Columns shared by every prefix of one attribute set. */
-interface Columns {
-  readonly asPath: string;
-  readonly origin: string;
-  /** NEXT_HOP attribute text; 255.255.255.255 when absent (bgpdump's INADDR_NONE). */
-  readonly nextHop: string;
-  readonly localPref: number;
-  readonly med: number;
-  /** "communities|AG|aggregator|" */
-  readonly tail: string;
-  readonly mpReach: MpReach | null;
-}
-
-function columns(attrs: readonly PathAttribute[], errors: readonly WireError[], as2: boolean): Columns {
-  let asPath: AsPath | null = null;
-  let as4Path: AsPath | null = null;
-  let aggregator: Aggregator | null = null;
-  let as4Aggregator: Aggregator | null = null;
-  let origin = -1;
-  let nextHop = -1;
-  let localPref = 0;
-  let med = 0;
-  let atomic = false;
-  let communities: readonly number[] | null = null;
-  let mpReach: MpReach | null = null;
-  for (const a of attrs) {
-    switch (a.kind) {
-      case 'origin': origin = a.value; break;
-      case 'asPath': asPath = a.value; break;
-      case 'nextHop': nextHop = a.value; break;
-      case 'med': med = a.value; break;
-      case 'localPref': localPref = a.value; break;
-      case 'atomicAggregate': atomic = true; break;
-      case 'aggregator': aggregator = a.value; break;
-      case 'communities': communities = a.value; break;
-      case 'as4Path': as4Path = a.value; break;
-      case 'as4Aggregator': as4Aggregator = a.value; break;
-      case 'mpReach': mpReach = a.value; break;
-      default: break;
-    }
-  }
-  // bgpdump reads attributes the codec rejected (wrong length, flags) as best it can.
-  let pathError = false;
-  let as4PathError = false;
-  for (const e of errors) {
-    const v = rejectedValue(e);
-    if (v === null) continue;
-    switch (e.attrCode) {
-      case ATTR.AS_PATH:
-        if (asPath === null) {
-          asPath = lenientAsPath(v, as2 ? 2 : 4);
-          pathError = asPath === null;
-        }
-        break;
-      case ATTR.AS4_PATH:
-        if (as4Path === null) {
-          as4Path = lenientAsPath(v, 4);
-          as4PathError = as4Path === null;
-        }
-        break;
-      case ATTR.ORIGIN: if (origin < 0) origin = v[0] ?? 0; break;
-      case ATTR.NEXT_HOP: if (nextHop < 0) nextHop = u32At(v, 0); break;
-      case ATTR.MULTI_EXIT_DISC: med = u32At(v, 0); break;
-      case ATTR.LOCAL_PREF: localPref = u32At(v, 0); break;
-      case ATTR.ATOMIC_AGGREGATE: atomic = true; break;
-      case ATTR.AGGREGATOR:
-        if (aggregator === null) aggregator = as2 ? { asn: ((v[0] ?? 0) << 8) | (v[1] ?? 0), address: u32At(v, 2) } : { asn: u32At(v, 0), address: u32At(v, 4) };
-        break;
-      case ATTR.COMMUNITIES:
-        if (communities === null) communities = Array.from({ length: v.length >> 2 }, (_, i) => u32At(v, 4 * i));
-        break;
-      default: break;
-    }
-  }
-  let pathText: string;
-  if (as2) {
-    // A malformed AS4_PATH taken into the merge makes the merged path malformed too.
-    const merges = asPath !== null && !(aggregator !== null && as4Aggregator !== null && aggregator.asn !== AS_TRANS);
-    ({ asPath, aggregator } = bgpdumpAs4Merge(asPath, as4Path, aggregator, as4Aggregator));
-    if (as4PathError && merges) pathError = true;
-  }
-  if (pathError) pathText = AS_PATH_ERROR_TEXT;
-  else pathText = asPath === null ? '' : asPathText(asPath);
-  // bgpdump prints the aggregator unless its address is 255.255.255.255 (its "unset" value).
-  const agg = aggregator !== null && aggregator.address !== 0xffffffff ? `${aggregator.asn} ${ipv4Text(aggregator.address)}` : '';
-  const tail = `${communities === null ? '' : communitiesText(communities)}|${atomic ? 'AG' : 'NAG'}|${agg}|`;
-  return {
-    asPath: pathText,
-    origin: originText(origin),
-    nextHop: nextHop < 0 ? '255.255.255.255' : ipv4Text(nextHop),
-    localPref,
-    med,
-    tail,
-    mpReach,
-  };
-}
-
-/** Big-endian u32 at `o`, octets past the end read as 0 (as bgpdump's reader does). */
-function u32At(b: Buffer, o: number): number {
-  return (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
-}
-
-/** The value octets of an attribute the codec rejected (its error data holds the whole attribute), or null. */
-function rejectedValue(e: WireError): Buffer | null {
-  const d = e.notification.data;
-  if (e.attrCode === null || d.length < 3 || d[1] !== e.attrCode) return null;
-  const ext = ((d[0] as number) & FLAG.EXTENDED_LENGTH) !== 0;
-  return d.subarray(ext ? 4 : 3);
-}
+import { ipv4At, ipv6At, prefixText } from './bgpdump-text.js';
 
 /** Next hop text of an MP_REACH_NLRI by its length (4, 16 or 32 octets), or null for other lengths. */
 function mpNextHop(nh: Buffer): string | null {
