@@ -17,7 +17,27 @@ export type MeshrrErrorCode =
   /** A config file is not well-formed YAML (syntax, duplicate keys, several documents). */
   | 'MESHRR_CONFIG_PARSE'
   /** A config file is YAML but breaks the schema or a cross-check (see `problems`). */
-  | 'MESHRR_CONFIG_INVALID';
+  | 'MESHRR_CONFIG_INVALID'
+  /** The pod's environment variables are missing or malformed (POD_IP, UPDATE_SECONDS...). */
+  | 'MESHRR_ENV_INVALID'
+  /** A Nunjucks template could not be read (missing, unreadable). */
+  | 'MESHRR_TEMPLATE_READ'
+  /** A Nunjucks template failed to compile or render (syntax, undefined variable). */
+  | 'MESHRR_TEMPLATE_RENDER'
+  /** A template rendered, but its output is not a valid router config for the pod. */
+  | 'MESHRR_TEMPLATE_OUTPUT'
+  /** A DNS query timed out (no answer from any nameserver). */
+  | 'MESHRR_DNS_TIMEOUT'
+  /** A nameserver answered SERVFAIL (or REFUSED): it could not answer now. */
+  | 'MESHRR_DNS_SERVFAIL'
+  /** No nameserver could be reached (connection refused, network unreachable). */
+  | 'MESHRR_DNS_UNREACHABLE'
+  /** Any other resolver failure (malformed reply, resolver error). */
+  | 'MESHRR_DNS_FAILED'
+  /** resolv.conf (or the nameserver override) is unusable: no nameserver, bad address. */
+  | 'MESHRR_DNS_CONFIG'
+  /** An address or prefix given to the allow-range computation is malformed. */
+  | 'MESHRR_ALLOW_INVALID';
 
 const brand: unique symbol = Symbol.for('meshrr.error');
 
