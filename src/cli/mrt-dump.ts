@@ -22,9 +22,12 @@ const CHUNK = 1 << 20;
 
 class StdoutClosed extends Error {}
 
-/** Writes `chunks`; waits for 'drain' whenever the stream asks us to (listeners removed in finally). */
-async function write(out: NodeJS.WritableStream, chunks: readonly Buffer[]): Promise<void> {
-  for (const c of chunks) if (!out.write(c)) await drained(out);
+/**
+ * Writes `chunks`; waits for 'drain' whenever the stream asks us to (listeners removed in
+ * finally). Each chunk goes back to `recycle` once the stream is done with it.
+ */
+async function write(out: NodeJS.WritableStream, chunks: readonly Buffer[], recycle: (b: Buffer) => void): Promise<void> {
+  for (const c of chunks) if (!out.write(c, () => recycle(c))) await drained(out);
 }
 
 async function drained(out: NodeJS.WritableStream): Promise<void> {
@@ -50,6 +53,7 @@ async function drained(out: NodeJS.WritableStream): Promise<void> {
 /** Dumps `file` to `io.stdout`; resolves to the exit code. */
 export async function mrtDump(file: string, io: CliIo): Promise<number> {
   const fmt = new BgpdumpFormatter();
+  const recycle = (b: Buffer): void => fmt.recycle(b);
   let epipe = false;
   const onError = (e: Error): void => {
     if ((e as { code?: unknown }).code === 'EPIPE') epipe = true;
@@ -60,16 +64,16 @@ export async function mrtDump(file: string, io: CliIo): Promise<number> {
       for await (const batch of readRawBatches(file)) {
         // Decode one record at a time: decoded objects die young (cheap for the GC).
         for (const raw of batch) fmt.add(decodeRecord(raw));
-        if (fmt.pending >= CHUNK) await write(io.stdout, fmt.take());
+        if (fmt.pending >= CHUNK) await write(io.stdout, fmt.take(), recycle);
         if (epipe) return EXIT_OK;
       }
     } catch (e) {
       if (e instanceof StdoutClosed) return EXIT_OK;
-      await write(io.stdout, fmt.take());
+      await write(io.stdout, fmt.take(), recycle);
       io.stderr.write(`meshrr mrt dump: ${e instanceof Error ? e.message : String(e)}\n`);
       return EXIT_FAILURE;
     }
-    await write(io.stdout, fmt.take());
+    await write(io.stdout, fmt.take(), recycle);
     return EXIT_OK;
   } catch (e) {
     if (e instanceof StdoutClosed) return EXIT_OK;

@@ -2,7 +2,8 @@
  * An append-only ASCII output buffer for text dumps: lines are written as bytes straight into
  * large Buffers (1 MiB by default) instead of being built as many small strings and joined,
  * which keeps a 500k-line dump free of per-line string garbage. Full buffers are handed out by
- * take() and never written to again.
+ * take() and never written to again until the caller gives them back with recycle() (once
+ * written out): reusing them spares the page faults of fresh 1 MiB allocations.
  *
  * Owns: byte-level text output (decimal numbers, dotted quads). Must not: do I/O.
  */
@@ -42,6 +43,8 @@ export class AsciiSink {
   private pos = 0;
   private done: Buffer[] = [];
   private doneBytes = 0;
+  /** Recycled buffers of `size` octets, ready for reuse. */
+  private readonly free: Buffer[] = [];
 
   constructor(private readonly size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
@@ -59,8 +62,23 @@ export class AsciiSink {
       this.done.push(this.buf.subarray(0, this.pos));
       this.doneBytes += this.pos;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(this.size, n));
+    this.buf = n <= this.size ? this.fresh() : Buffer.allocUnsafe(n);
     this.pos = 0;
+  }
+
+  private fresh(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  /**
+   * Gives back a buffer returned by take() once its content has been written out; it will be
+   * written over. Buffers of another size (a single huge line) are left to the GC.
+   */
+  recycle(b: Buffer): void {
+    const ab = b.buffer;
+    if (b.byteOffset !== 0 || ab.byteLength !== this.size || this.free.length >= 8) return;
+    if (ab === this.buf.buffer) return;
+    this.free.push(Buffer.from(ab, 0, this.size));
   }
 
   /** Appends bytes (TypedArray.set is a memcpy: faster than a loop even for 12 bytes). */
@@ -177,7 +195,7 @@ export class AsciiSink {
     this.done = [];
     this.doneBytes = 0;
     // The current buffer now belongs to the caller; start a fresh one.
-    this.buf = this.pos > 0 ? Buffer.allocUnsafe(this.size) : this.buf;
+    this.buf = this.pos > 0 ? this.fresh() : this.buf;
     this.pos = 0;
     return out;
   }

@@ -99,6 +99,11 @@ export class BgpdumpFormatter {
     return this.out.take();
   }
 
+  /** Gives back a buffer from take() once written out (see AsciiSink.recycle). */
+  recycle(b: Buffer): void {
+    this.out.recycle(b);
+  }
+
   /** The text accumulated so far, as a string (cleared). */
   takeText(): string {
     return this.out.takeText();
