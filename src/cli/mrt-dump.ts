@@ -53,7 +53,11 @@ async function drained(out: NodeJS.WritableStream): Promise<void> {
 /** Dumps `file` to `io.stdout`; resolves to the exit code. */
 export async function mrtDump(file: string, io: CliIo): Promise<number> {
   const fmt = new BgpdumpFormatter();
-  const recycle = (b: Buffer): void => fmt.recycle(b);
+  // Buffers are reused after the write callback only for an fd-backed stdout (file, pipe,
+  // tty), which is done with the bytes by then; a generic Writable (a PassThrough, a test
+  // sink) may keep the chunk, so it always gets fresh buffers.
+  const fdBacked = typeof (io.stdout as { fd?: unknown }).fd === 'number';
+  const recycle = fdBacked ? (b: Buffer): void => fmt.recycle(b) : (): void => {};
   let epipe = false;
   const onError = (e: Error): void => {
     if ((e as { code?: unknown }).code === 'EPIPE') epipe = true;
