@@ -14,6 +14,7 @@
  * gone), and the teardown: meshrr, then every daemon and the namespace (lab.close), kept
  * files and log tails on failure.
  */
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import type { Netns } from '../helpers/netns.js';
 import { sweepStaleNetns } from '../helpers/netns.js';
@@ -27,10 +28,12 @@ import { REPO_ROOT, startMeshrr } from './helpers-meshrr.js';
 export const SHARED_DATA = join(REPO_ROOT, '../shared/data');
 export const ASN = 64496;
 export const RR_ADDRESS = '198.18.0.1';
+export const RR_ADDRESS6 = '2001:db8::1';
 export const RR_ID = '198.18.0.1';
 /** The cluster ID of meshrr's client group (different from its router ID on purpose). */
 export const CLUSTER_ID = '10.255.0.1';
 export const CLIENT_RANGE = '198.18.0.0/25';
+export const CLIENT_RANGE6 = '2001:db8::/121';
 /** BGP establishment needs no less (FRR topotests use 130 s; our timers are short). */
 export const ESTABLISH_MS = 60_000;
 export const ROUTE_MS = 30_000;
@@ -41,6 +44,8 @@ export interface TopoOptions {
   /** Extra keys of the client group (addPath ...). */
   clientGroup?: Partial<MeshrrGroupSpec>;
   gracefulRestart?: MeshrrConfigSpec['gracefulRestart'];
+  /** Also listen on 2001:db8::1 and accept clients from 2001:db8::/121 (non-clients from ::80/121). */
+  ipv6?: boolean;
 }
 
 export interface Topo {
@@ -49,10 +54,10 @@ export interface Topo {
   readonly rr: MeshrrProcess;
   /** Give the namespace a `lo` address for a daemon. */
   address(a: string): Promise<void>;
-  /** Neighbour options a daemon at `local` uses to reach meshrr. */
+  /** Neighbour options a daemon at `local` uses to reach meshrr (over IPv6 from an IPv6 `local`). */
   meshrr(local: string, extra?: Partial<NeighborOptions>): NeighborOptions;
-  /** Wait until `peer` and meshrr have the session Established. */
-  established(peer: PeerHandle, timeoutMs?: number): Promise<void>;
+  /** Wait until `peer` has its session(s) to meshrr (IPv4 unless `addresses` says) Established. */
+  established(peer: PeerHandle, addresses?: readonly string[]): Promise<void>;
   /** Mark the run failed (files kept, logs printed at close). */
   fail(): void;
   /** Stop meshrr, every daemon and the namespace. Idempotent. */
@@ -75,12 +80,16 @@ export async function createTopo(label: string, opts: TopoOptions = {}): Promise
   try {
     const ns = await lab.netns(label);
     await ns.addLoopback(RR_ADDRESS);
-    const groups: MeshrrGroupSpec[] = [{ name: 'clients', role: 'client', clusterId: CLUSTER_ID, listenRanges: [CLIENT_RANGE], holdTime: 30, ...opts.clientGroup }];
+    const v6 = opts.ipv6 === true;
+    if (v6) await ns.addLoopback(RR_ADDRESS6);
+    const ranges = v6 ? [CLIENT_RANGE, CLIENT_RANGE6] : [CLIENT_RANGE];
+    const groups: MeshrrGroupSpec[] = [{ name: 'clients', role: 'client', clusterId: CLUSTER_ID, listenRanges: ranges, holdTime: 30, ...opts.clientGroup }];
     const nonClients = opts.nonClients ?? [];
     if (nonClients.length > 0) {
       groups.push({ name: 'nonclients', role: 'nonClient', passive: true, holdTime: 30, neighbors: nonClients.map((address) => ({ address })) });
     }
-    const config: MeshrrConfigSpec = { routerId: RR_ID, asn: ASN, listen: [{ address: RR_ADDRESS, port: 179 }], groups };
+    const listen = [{ address: RR_ADDRESS, port: 179 }, ...(v6 ? [{ address: RR_ADDRESS6, port: 179 }] : [])];
+    const config: MeshrrConfigSpec = { routerId: RR_ID, asn: ASN, listen, groups };
     if (opts.gracefulRestart !== undefined) config.gracefulRestart = opts.gracefulRestart;
     rr = await startMeshrr({ netns: ns, dir: lab.dir, config });
     const started = rr;
@@ -89,9 +98,9 @@ export async function createTopo(label: string, opts: TopoOptions = {}): Promise
       ns,
       rr: started,
       address: (a) => ns.addLoopback(a),
-      meshrr: (local, extra = {}) => ({ address: RR_ADDRESS, remoteAs: ASN, localAddress: local, holdTime: 30, ...extra }),
-      async established(peer, timeoutMs = ESTABLISH_MS) {
-        await peer.waitEstablished(RR_ADDRESS, timeoutMs);
+      meshrr: (local, extra = {}) => ({ address: isIPv6(local) ? RR_ADDRESS6 : RR_ADDRESS, remoteAs: ASN, localAddress: local, holdTime: 30, ...extra }),
+      async established(peer, addresses = [RR_ADDRESS]) {
+        for (const a of addresses) await peer.waitEstablished(a, ESTABLISH_MS);
       },
       fail() {
         failed = true;

@@ -77,11 +77,14 @@ export async function dissect(file: string, displayFilter: string, decodeAs: rea
   for (const pkt of Array.isArray(doc) ? doc : []) {
     const layers = rec(rec(pkt, '_source'), 'layers');
     const ip = rec(layers, 'ip');
+    const ip6 = rec(layers, 'ipv6');
     const frame = Number(rec(layers, 'frame')?.['frame.number'] ?? -1);
     const bgps = layers?.['bgp'];
     for (const bgp of Array.isArray(bgps) ? bgps : [bgps]) {
       if (!isRecord(bgp)) continue;
-      out.push({ src: String(ip?.['ip.src'] ?? ''), dst: String(ip?.['ip.dst'] ?? ''), frame, bgp });
+      const src = ip?.['ip.src'] ?? ip6?.['ipv6.src'] ?? '';
+      const dst = ip?.['ip.dst'] ?? ip6?.['ipv6.dst'] ?? '';
+      out.push({ src: String(src), dst: String(dst), frame, bgp });
     }
   }
   return out;

@@ -165,6 +165,20 @@ describe('RFC 4456 reflection rules with real clients and non-clients', { skip, 
     });
   });
 
+  test('session loss: FRR (graceful-restart helper only) stopped, its routes go everywhere', async () => {
+    await guarded(topo, async () => {
+      // FRR advertises graceful restart with the N bit (RFC 8538) and no address family: it
+      // preserves no forwarding state, so whatever NOTIFICATION it ends with, meshrr must
+      // not keep its routes (RFC 4724 §4.2 retains only the families listed).
+      const prefix = '100.64.31.0/24';
+      await p.frr.announce({ prefix, nextHop: A.frr, communities: ['64496:31'] });
+      for (const d of others(p.frr)) await routeAt(d, prefix, reflectedFrom(A.frr));
+      await p.frr.stop();
+      all = all.filter((d) => d !== p.frr);
+      for (const d of all) await routeGone(d, prefix);
+    });
+  });
+
   test('session loss: a graceful-restart helper (no address family in its capability) killed, its routes go everywhere', async () => {
     await guarded(topo, async () => {
       // BIRD advertises graceful restart "aware" (RFC 4724 §3 capability without any AFI/SAFI),
