@@ -19,12 +19,10 @@ export class PrefixTable implements NlriTable {
   readonly words: 1 | 4;
   private cap: number;
   private mask: number;
-  /** Slot → key words. */
-  private slotKey: Uint32Array;
-  /** Slot → prefix length, or EMPTY / TOMBSTONE. */
-  private slotLen: Uint8Array;
-  /** Slot → id. */
-  private slotId: Int32Array;
+  /** Words per slot: the key words, the length (or EMPTY / TOMBSTONE), the id. */
+  private readonly stride: number;
+  /** Slots interleaved (one cache line per probe): key words, length, id. */
+  private slots: Uint32Array;
   private used = 0; // live + tombstones
   private live = 0;
   /** Id → key words and length. */
@@ -40,13 +38,18 @@ export class PrefixTable implements NlriTable {
     while (cap < initialCapacity * 2) cap <<= 1;
     this.cap = cap;
     this.mask = cap - 1;
-    this.slotKey = new Uint32Array(cap * words);
-    this.slotLen = new Uint8Array(cap).fill(EMPTY);
-    this.slotId = new Int32Array(cap);
+    this.stride = words + 2;
+    this.slots = PrefixTable.emptySlots(cap, this.stride);
     const idCap = Math.max(16, initialCapacity);
     this.idKey = new Uint32Array(idCap * words);
     this.idLen = new Uint8Array(idCap);
     this.idSlot = new Int32Array(idCap);
+  }
+
+  private static emptySlots(cap: number, stride: number): Uint32Array {
+    const a = new Uint32Array(cap * stride);
+    for (let i = stride - 2; i < a.length; i += stride) a[i] = EMPTY;
+    return a;
   }
 
   /** Number of prefixes held. */
@@ -100,15 +103,17 @@ export class PrefixTable implements NlriTable {
   private findSlot(bits: number): number {
     const s = this.scratch;
     const W = this.words;
+    const st = this.stride;
+    const slots = this.slots;
     let i = this.hash(s, 0, bits) & this.mask;
     for (;;) {
-      const l = this.slotLen[i] as number;
+      const base = i * st;
+      const l = slots[base + W] as number;
       if (l === EMPTY) return -1 - i;
       if (l === bits) {
         let eq = true;
-        const base = i * W;
         for (let w = 0; w < W; w++) {
-          if (this.slotKey[base + w] !== s[w]) {
+          if (slots[base + w] !== s[w]) {
             eq = false;
             break;
           }
@@ -123,28 +128,29 @@ export class PrefixTable implements NlriTable {
   get(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
     this.setKey(bits, bytes, offset);
     const slot = this.findSlot(bits);
-    return slot < 0 ? -1 : (this.slotId[slot] as number);
+    return slot < 0 ? -1 : (this.slots[slot * this.stride + this.words + 1] as number);
   }
 
   /** Id of the prefix, inserting it when absent. */
   intern(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
     this.setKey(bits, bytes, offset);
     const slot = this.findSlot(bits);
-    if (slot >= 0) return this.slotId[slot] as number;
+    if (slot >= 0) return this.slots[slot * this.stride + this.words + 1] as number;
     if ((this.used + 1) * 10 > this.cap * 6) {
-      this.rehash(this.live * 2 + 16);
+      this.rehash(this.live + 1);
       return this.intern(bits, bytes, offset);
     }
     const at = -1 - slot;
     const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.nextId++;
     if (id >= this.idLen.length) this.growIds(id + 1);
     const W = this.words;
+    const base = at * this.stride;
     for (let w = 0; w < W; w++) {
-      this.slotKey[at * W + w] = this.scratch[w] as number;
+      this.slots[base + w] = this.scratch[w] as number;
       this.idKey[id * W + w] = this.scratch[w] as number;
     }
-    this.slotLen[at] = bits;
-    this.slotId[at] = id;
+    this.slots[base + W] = bits;
+    this.slots[base + W + 1] = id;
     this.idLen[id] = bits;
     this.idSlot[id] = at;
     this.used++;
@@ -155,8 +161,11 @@ export class PrefixTable implements NlriTable {
   /** Removes a prefix by id (its id may be handed out again). */
   remove(id: number): void {
     const slot = this.idSlot[id] as number;
-    if (slot < 0 || this.slotId[slot] !== id || this.slotLen[slot] === EMPTY || this.slotLen[slot] === TOMBSTONE) return;
-    this.slotLen[slot] = TOMBSTONE;
+    if (slot < 0) return;
+    const base = slot * this.stride;
+    const l = this.slots[base + this.words] as number;
+    if (this.slots[base + this.words + 1] !== id || l === EMPTY || l === TOMBSTONE) return;
+    this.slots[base + this.words] = TOMBSTONE;
     this.idSlot[id] = -1;
     this.live--;
     this.freeIds.push(id);
@@ -213,29 +222,27 @@ export class PrefixTable implements NlriTable {
     this.idSlot = s;
   }
 
+  /** Grows (or cleans tombstones) so the load is at most 0.3 afterwards; growth is by doubling. */
   private rehash(minLive: number): void {
     let cap = 16;
-    while (cap * 6 < minLive * 10 * 2) cap <<= 1;
+    while (cap * 3 < minLive * 10) cap <<= 1;
     const W = this.words;
-    const oldLen = this.slotLen;
-    const oldKey = this.slotKey;
-    const oldId = this.slotId;
+    const st = this.stride;
+    const old = this.slots;
     this.cap = cap;
     this.mask = cap - 1;
-    this.slotKey = new Uint32Array(cap * W);
-    this.slotLen = new Uint8Array(cap).fill(EMPTY);
-    this.slotId = new Int32Array(cap);
+    this.slots = PrefixTable.emptySlots(cap, st);
     this.used = 0;
-    for (let i = 0; i < oldLen.length; i++) {
-      const l = oldLen[i] as number;
+    for (let base = 0; base < old.length; base += st) {
+      const l = old[base + W] as number;
       if (l === EMPTY || l === TOMBSTONE) continue;
-      for (let w = 0; w < W; w++) this.scratch[w] = oldKey[i * W + w] as number;
-      const slot = this.findSlot(l);
-      const at = -1 - slot;
-      for (let w = 0; w < W; w++) this.slotKey[at * W + w] = this.scratch[w] as number;
-      this.slotLen[at] = l;
-      const id = oldId[i] as number;
-      this.slotId[at] = id;
+      for (let w = 0; w < W; w++) this.scratch[w] = old[base + w] as number;
+      const at = -1 - this.findSlot(l);
+      const nb = at * st;
+      for (let w = 0; w < W; w++) this.slots[nb + w] = this.scratch[w] as number;
+      this.slots[nb + W] = l;
+      const id = old[base + W + 1] as number;
+      this.slots[nb + W + 1] = id;
       this.idSlot[id] = at;
       this.used++;
     }
