@@ -8,7 +8,8 @@
  * (103.225.92.0/22 as four /24s), which meshrr treats as withdraw (RFC 7607 §2 with
  * RFC 7606; src/wire/validate.ts rule 1). The expected table is computed from the dump here
  * (helpers-replay.ts); the received one is BIRD's own `show route` listing. The time from the
- * first injected byte to BIRD holding the whole table is printed.
+ * first injected byte to BIRD holding the whole table is printed. A second BIRD connecting
+ * afterwards must get the same table in meshrr's initial dump (update-group seeding).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { bird, missingPrerequisites } from '../helpers/peers/index.js';
 import type { BirdPeer } from '../helpers/peers/bird.js';
 import { parseBirdPrefixes } from '../helpers/peers/bird-parse.js';
-import { pollUntil } from '../helpers/poll.js';
+import { PollAbort, pollUntil } from '../helpers/poll.js';
 import type { Injector } from './helpers-injector.js';
 import { startInjector } from './helpers-injector.js';
 import type { ReplayPlan } from './helpers-replay.js';
@@ -29,6 +30,8 @@ const skip = (await missingPrerequisites(['bird'])) ?? false;
 const MRT = join(SHARED_DATA, 'mrt/ripe-bgpdump/test_data/updates.et-header.2015.gz');
 const BIRD = '198.18.0.10';
 const INJECTOR = '198.18.0.20';
+/** A second BIRD that connects once the table is in. */
+const LATE = '198.18.0.11';
 /** Sending, reflecting and importing 577k prefixes on a busy 2-core machine. */
 const TABLE_MS = 240_000;
 
@@ -50,6 +53,34 @@ async function birdCount(b: BirdPeer): Promise<number> {
   return Number(m[1]);
 }
 
+/** Poll BIRD's route count until it is `n`; the time it got there, or undefined on timeout. */
+async function waitCount(b: BirdPeer, n: number, alive: () => void): Promise<{ at: number | undefined; last: number }> {
+  let last = -1;
+  const at = await pollUntil(
+    async () => {
+      last = await birdCount(b);
+      alive();
+      return last === n ? Date.now() : false;
+    },
+    { what: `${b.name} holds ${n} routes`, timeoutMs: TABLE_MS, intervalMs: 250 },
+  ).catch(() => undefined);
+  return { at, last };
+}
+
+/** BIRD's table equals the expected one: counts, then what is missing and what is extra. */
+async function assertTable(b: BirdPeer, plan: ReplayPlan): Promise<void> {
+  const got = await birdPrefixes(b);
+  const missing = missingFrom(plan.expected, got);
+  const extra = missingFrom(got, plan.expected);
+  assert.deepEqual(
+    { received: got.length, missing, extra },
+    { received: plan.expected.length, missing: { count: 0, sample: [] }, extra: { count: 0, sample: [] } },
+    `${b.name}'s table against the dump`,
+  );
+  const gotSet = new Set(got);
+  for (const p of plan.asZero) assert.ok(!gotSet.has(p), `${p} (AS 0 in AS_PATH) must be withdrawn`);
+}
+
 describe('replaying a real table through meshrr', { skip, timeout: 420_000, concurrency: false }, () => {
   let topo: Topo | undefined;
   let b: BirdPeer;
@@ -60,7 +91,7 @@ describe('replaying a real table through meshrr', { skip, timeout: 420_000, conc
     topo = await createTopo('replay');
     const t = topo;
     await guarded(t, async () => {
-      for (const a of [BIRD, INJECTOR]) await t.address(a);
+      for (const a of [BIRD, LATE, INJECTOR]) await t.address(a);
       const planned = prepareReplay(MRT, t.lab.tmp.join('updates.bin'), INJECTOR);
       b = await t.lab.start(bird.start, { name: 'bird', netns: t.ns, routerId: BIRD, localAs: ASN, neighbors: [t.meshrr(BIRD)] });
       await t.established(b);
@@ -84,36 +115,36 @@ describe('replaying a real table through meshrr', { skip, timeout: 420_000, conc
     await guarded(topo, async () => {
       const tp = topo;
       assert.ok(tp !== undefined);
-      injector = startInjector(tp.ns, { local: INJECTOR, remote: RR_ADDRESS, port: 179, asn: ASN, file: tp.lab.tmp.join('updates.bin') });
-      const up = await injector.waitFor('established', 60_000);
-      const sent = await injector.waitFor('eor', TABLE_MS);
-      let last = -1;
-      const done = await pollUntil(
-        async () => {
-          last = await birdCount(b);
-          if (injector?.events.some((e) => e.event === 'closed' || e.event === 'notification')) throw new Error(`injector session ended: ${JSON.stringify(injector.events)}`);
-          return last === plan.expected.length ? Date.now() : false;
-        },
-        { what: `BIRD holds ${plan.expected.length} routes (last count ${last})`, timeoutMs: TABLE_MS, intervalMs: 250 },
-      ).catch(() => undefined);
-      const seconds = (x: number): string => ((x - up.t) / 1000).toFixed(1);
-      t.diagnostic(`injected ${plan.updates} UPDATEs in ${seconds(sent.t)} s; BIRD ${done === undefined ? `had ${last} routes when the wait ended` : `held the whole table ${seconds(done)} s after the first byte`}`);
-
-      const got = await birdPrefixes(b);
-      const missing = missingFrom(plan.expected, got);
-      const extra = missingFrom(got, plan.expected);
-      assert.deepEqual(
-        { received: got.length, missing, extra },
-        { received: plan.expected.length, missing: { count: 0, sample: [] }, extra: { count: 0, sample: [] } },
-        'BIRD\'s table against the dump',
-      );
-      const gotSet = new Set(got);
-      for (const p of plan.asZero) assert.ok(!gotSet.has(p), `${p} (AS 0 in AS_PATH) must be withdrawn`);
+      const inj = startInjector(tp.ns, { local: INJECTOR, remote: RR_ADDRESS, port: 179, asn: ASN, file: tp.lab.tmp.join('updates.bin') });
+      injector = inj;
+      const up = await inj.waitFor('established', 60_000);
+      const sent = await inj.waitFor('eor', TABLE_MS);
+      const sessionUp = (): void => {
+        const end = inj.events.find((e) => e.event === 'closed' || e.event === 'notification');
+        if (end !== undefined) throw new PollAbort(`injector session ended: ${JSON.stringify(inj.events)}`);
+      };
+      const { at, last } = await waitCount(b, plan.expected.length, sessionUp);
+      const s = (x: number): string => ((x - up.t) / 1000).toFixed(1);
+      t.diagnostic(`injected ${plan.updates} UPDATEs in ${s(sent.t)} s; BIRD ${at === undefined ? `had ${last} routes when the wait ended` : `held the whole table ${s(at)} s after the first byte`}`);
+      await assertTable(b, plan);
       // The sessions survived the load: no NOTIFICATION, BIRD's session up since before the replay.
-      assert.deepEqual(injector.events.filter((e) => e.event !== 'established' && e.event !== 'sent' && e.event !== 'eor'), []);
+      assert.deepEqual(inj.events.filter((e) => e.event !== 'established' && e.event !== 'sent' && e.event !== 'eor'), []);
       assert.ok(((await b.uptime(RR_ADDRESS)) ?? 0) * 1000 >= Date.now() - up.t, 'BIRD\'s session to meshrr stayed up');
       const treated = (await tp.rr.logs()).filter((l) => l.msg === 'updateError' && l['action'] === 'treatAsWithdraw');
       assert.equal(treated.length, 1, `meshrr logged one treat-as-withdraw: ${JSON.stringify(treated)}`);
+    });
+  });
+
+  test('a client connecting afterwards gets the whole table in its initial dump', async (t) => {
+    await guarded(topo, async () => {
+      const tp = topo;
+      assert.ok(tp !== undefined);
+      const late = await tp.lab.start(bird.start, { name: 'late', netns: tp.ns, routerId: LATE, localAs: ASN, neighbors: [tp.meshrr(LATE)] });
+      await tp.established(late);
+      const up = Date.now();
+      const { at, last } = await waitCount(late, plan.expected.length, () => undefined);
+      t.diagnostic(at === undefined ? `late BIRD had ${last} routes when the wait ended` : `late BIRD held the whole table ${((at - up) / 1000).toFixed(1)} s after Established`);
+      await assertTable(late, plan);
     });
   });
 });
