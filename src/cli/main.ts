@@ -56,6 +56,25 @@ export const COMMANDS: Readonly<Record<string, CommandNode>> = {
       'JSON lines; --print-config NAME prints one reflector\'s router config.',
     run: async (args, io) => (await import('../demo/command.js')).demoCommand(args, io),
   },
+  render: {
+    summary: 'print the router config the meshrr pod renders from meshrr.conf.yml and its template',
+    usage: '[--conf FILE] [--template FILE] [--templates-dir DIR]',
+    help:
+      'Reads the pod environment (POD_IP, MESHRR_MODE, AUTONOMOUS_SYSTEM, ...), meshrr.conf.yml\n' +
+      '(MESHRR_CONF, default /opt/meshrr/conf/meshrr.conf.yml; built-in defaults when absent) and\n' +
+      'the template (MESHRR_TEMPLATE, default /opt/meshrr/conf/meshrr.conf.njk, else the mode\'s\n' +
+      'default), then prints the rendered router config once it parses. Exits 1 with every\n' +
+      'problem otherwise. docs/pod.md lists the variables.',
+    run: async (args, io) => (await import('../pod/commands.js')).renderCommand(args, io),
+  },
+  allow: {
+    summary: "print a subtractive group's allow list: prefixes minus peer addresses",
+    usage: '--prefixes PREFIX... [--exclude ADDRESS...]',
+    help:
+      'Prints the minimal list of CIDR blocks covering the prefixes minus the excluded addresses\n' +
+      '(or prefixes), one per line, IPv4 first. Lists may also be comma-separated.',
+    run: async (args, io) => (await import('../pod/commands.js')).allowCommand(args, io),
+  },
   mrt: {
     summary: 'read MRT routing dumps (RFC 6396)',
     sub: {
