@@ -8,9 +8,10 @@
  * 3. Withdrawals and implicit withdrawals (re-announce with other attributes) propagate.
  * 4. A better path (higher LOCAL_PREF from another client) replaces the best everywhere, its
  *    sender stops receiving the prefix; withdrawing it brings the old best back.
- * 5. Session loss withdraws the peer's routes everywhere: a peer without graceful restart
- *    stopped; a peer that advertised graceful restart in helper mode only (no address family
- *    in the capability, as BIRD and FRR do by default) killed with SIGKILL.
+ * 5. Session loss withdraws the peer's routes everywhere (a backup path becomes the best
+ *    where there is one): GoBGP (no graceful restart) stopped; FRR and BIRD, which advertise
+ *    graceful restart in helper mode only (no address family in the capability, their
+ *    defaults), stopped and killed with SIGKILL.
  * Absence is proven with sentinels (STYLE.md §7): a route announced after the one that must
  * not arrive, over the same sessions; once the sentinel is there, the other would be too.
  */
@@ -152,16 +153,27 @@ describe('RFC 4456 reflection rules with real clients and non-clients', { skip, 
     });
   });
 
-  test('session loss: a peer without graceful restart stops, its routes go everywhere', async () => {
+  test('session loss: a peer without graceful restart stops, its routes go everywhere, backups take over', async () => {
     await guarded(topo, async () => {
       const prefix = '100.64.30.0/24';
+      // GoBGP holds the best path of `backed` (LOCAL_PREF 200); ExaBGP has a worse one.
+      const backed = '100.64.32.0/24';
+      await p.exa.announce({ prefix: backed, nextHop: A.exa, localPref: 50 });
+      for (const d of others(p.exa)) await routeAt(d, backed, reflectedFrom(A.exa));
       await p.gobgp.announce({ prefix, nextHop: A.gobgp, communities: ['64496:30'] });
-      for (const d of others(p.gobgp)) await routeAt(d, prefix, reflectedFrom(A.gobgp));
+      await p.gobgp.announce({ prefix: backed, nextHop: A.gobgp, localPref: 200 });
+      for (const d of others(p.gobgp)) {
+        await routeAt(d, prefix, reflectedFrom(A.gobgp));
+        await routeAt(d, backed, reflectedFrom(A.gobgp, (r) => r.localPref === 200));
+      }
       const caps = await p.gobgp.negotiatedCapabilities('198.18.0.1');
       assert.equal(caps.gracefulRestart, false, 'GoBGP negotiated no graceful restart');
       await p.gobgp.stop();
       all = all.filter((d) => d !== p.gobgp);
       for (const d of all) await routeGone(d, prefix);
+      // The backup becomes the best: every peer but its sender gets it, the sender loses GoBGP's.
+      for (const d of others(p.exa)) await routeAt(d, backed, reflectedFrom(A.exa, (r) => r.localPref === 50));
+      await routeGone(p.exa, backed);
     });
   });
 
