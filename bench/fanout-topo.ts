@@ -31,8 +31,11 @@ export interface TopoOptions {
   /** meshrr under `node --cpu-prof`; the measured window goes to dir/name.window.json. */
   readonly cpuProf?: { readonly dir: string; readonly name: string };
   readonly log: (line: string) => void;
-  /** Wait up to this long before the configuration for the rest of the machine to go idle. */
-  readonly quietWaitMs: number;
+  /**
+   * Before the configuration, wait up to `perRunMs` for the rest of the machine to go idle;
+   * `leftMs` is what the whole bench may still spend waiting (decremented here).
+   */
+  readonly quiet: { readonly perRunMs: number; leftMs: number };
 }
 
 export interface TopoResult {
@@ -57,7 +60,7 @@ function addressPlus(first: string, i: number): string {
 }
 
 function clientArgs(o: TopoOptions, nsName: string, role: string, extra: readonly string[]): string[] {
-  const common = [`--table=${o.tableFile}`, `--remote=${RR_ADDRESS}`, `--port=${RR_PORT}`, `--asn=${LOCAL_AS}`];
+  const common = [`--table=${o.tableFile}`, `--remote=${RR_ADDRESS}`, `--port=${RR_PORT}`, `--asn=${LOCAL_AS}`, '--deadline=150000'];
   return ['netns', 'exec', nsName, process.execPath, join(o.root, 'bench/clients.js'), role, ...common, ...extra];
 }
 
@@ -94,7 +97,9 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       ...extra,
     });
     try {
-      const before = await waitForQuiet(0.25, o.quietWaitMs);
+      const waitStart = Date.now();
+      const before = await waitForQuiet(0.25, Math.min(o.quiet.perRunMs, o.quiet.leftMs));
+      o.quiet.leftMs = Math.max(0, o.quiet.leftMs - (Date.now() - waitStart));
       rr = await d.start({ ns: nsName, dir: o.dir, maxPeers: o.k + 1, ...(o.cpuProf !== undefined && d.name === 'meshrr' ? { cpuProf: o.cpuProf } : {}) });
       const rss0 = memory(rr.pid).rssMb;
       const receivers: Child[] = [];
@@ -108,7 +113,7 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       for (const c of receivers) await c.waitEvent('ready', 60000);
       for (const c of receivers) c.send('connect');
       const est: Event[] = [];
-      for (const c of receivers) est.push(await c.waitEvent('established', sessionScale ? 180000 : 60000));
+      for (const c of receivers) est.push(await c.waitEvent('established', sessionScale ? 150000 : 60000));
       const connecting = receivers.map((c) => c.find('connecting') as Event);
       const establishS = seconds(connecting.map((e) => ns(e, 't')).reduce((a, b) => (a < b ? a : b)), est.map((e) => ns(e, 't')).reduce((a, b) => (a > b ? a : b)));
       const retries = est.reduce((s, e) => s + Number(e['retries'] ?? 0), 0);

@@ -9,7 +9,8 @@
  *        --sessions=1000  --meshrr=cli|direct  --profile (meshrr under node --cpu-prof,
  *        profiles in .bench-out/profiles/, see profile-summary.ts)  --quiet-wait=SECONDS
  *        (before each configuration, wait up to this long for other work on the machine
- *        to stop; default 20)  --repeat=R (best time of R runs; default 1).
+ *        to stop; default 5, at most 60 in all)  --repeat=R (best time of R runs; default 1)
+ *        --nice=N (run reflectors and clients under `nice -n N`, e.g. -10 on a shared machine).
  * Rows: time, peak RSS and CPU per configuration and daemon; BIRD and FRR rows carry the
  * ratio daemon / meshrr; meshrr rows note issue 5's targets for 1M prefixes.
  */
@@ -21,6 +22,7 @@ import type { BenchOptions, BenchReport, BenchRow } from './report.js';
 import { birdDaemon, frrDaemon, meshrrDaemon, type Daemon } from './daemons.js';
 import { runTopology, type TopoOptions, type TopoResult } from './fanout-topo.js';
 import { mrtTable, syntheticTable, type Table } from './tables.js';
+import { Child } from './proc.js';
 
 const MRT_2015 = fileURLToPath(new URL('../../../shared/data/mrt/ripe-bgpdump/test_data/updates.et-header.2015.gz', import.meta.url));
 
@@ -125,7 +127,10 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     if (parts.includes('sessions')) cases.push({ label: `sessions=${sessions} N=10k`, table: 'synthetic-10000', prefixes: 10000, k: sessions, sessions });
 
     const repeat = Math.max(1, Number(opts.flags.get('repeat') ?? '1'));
-    const rows: BenchRow[] = [{ metric: 'reflectors', value: null, unit: '', note: versions }];
+    Child.nice = Number(opts.flags.get('nice') ?? '0');
+    const quiet = { perRunMs: Number(opts.flags.get('quiet-wait') ?? '5') * 1000, leftMs: 60000 };
+    const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; best of ${repeat}` : ''}`;
+    const rows: BenchRow[] = [{ metric: 'reflectors', value: null, unit: '', note: setup }];
     for (const c of cases) {
       const file = await tableFile(c.table, () => {
         if (c.table === 'mrt-2015') return mrtTable(MRT_2015, 'RIPE updates.et-header.2015');
@@ -142,7 +147,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           procs: c.k >= 20 ? 2 : 1,
           timeoutMs: c.sessions !== undefined ? 120000 : timeoutMs(c.prefixes, c.k),
           log: opts.log,
-          quietWaitMs: Number(opts.flags.get('quiet-wait') ?? '20') * 1000,
+          quiet,
           ...(profile ? { cpuProf: { dir: profDir, name: `meshrr-${c.label.replace(/\W+/g, '-')}` } } : {}),
         };
         const r = await bestOf(repeat, () => runTopology(d, topo, c.sessions !== undefined));

@@ -22,8 +22,13 @@ export async function poll<T>(fn: () => T | null, timeoutMs: number, what: strin
   }
 }
 
-/** A child process; stdout lines that parse as JSON objects with `event` are kept as events. */
+/**
+ * A child process; stdout lines that parse as JSON objects with `event` are kept as events.
+ * With `Child.nice` set, it starts under `nice -n` (which execs, keeping the pid).
+ */
 export class Child {
+  /** Scheduling niceness for children (negative: ahead of other work on a shared machine). */
+  static nice = 0;
   readonly proc: ChildProcess;
   readonly pid: number;
   readonly events: Event[] = [];
@@ -35,7 +40,8 @@ export class Child {
     cmd: string,
     args: readonly string[],
   ) {
-    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const [c, a] = Child.nice === 0 ? [cmd, args] : ['nice', ['-n', String(Child.nice), cmd, ...args]];
+    this.proc = spawn(c, a, { stdio: ['pipe', 'pipe', 'pipe'] });
     if (this.proc.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
     this.pid = this.proc.pid;
     let out = '';
