@@ -121,7 +121,15 @@ function receive(args: Args): void {
     r.count = n;
     if (!r.done && n === targetCount) {
       r.done = true;
-      if (++finished === count) emit('done', { t: now() });
+      if (++finished === count) {
+        let unknown = 0;
+        let updates = 0;
+        for (const x of receivers) {
+          unknown += x.unknown;
+          updates += x.updates;
+        }
+        emit('done', { t: now(), unknown, updates, memoHits: memo.hits, memoMisses: memo.misses });
+      }
     }
   };
 

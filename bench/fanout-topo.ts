@@ -133,10 +133,14 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       const t0 = ns(sent, 't0');
       const deadline = Date.now() + o.timeoutMs;
       let last = t0;
+      let unknown = 0;
+      let updates = 0;
       try {
         for (const c of receivers) {
           const done = await c.waitEvent('done', Math.max(1, deadline - Date.now()));
           if (ns(done, 't') > last) last = ns(done, 't');
+          unknown += Number(done['unknown'] ?? 0);
+          updates += Number(done['updates'] ?? 0);
         }
       } catch (e) {
         if (!(e instanceof TimeoutError)) throw e;
@@ -153,6 +157,8 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       const others = machineBusySeconds() - ours() - others0;
       const notes = [`receivers ${(clientCpu() - clientCpu0).toFixed(2)} CPU s`, `other processes ${Math.max(0, others).toFixed(2)} CPU s`];
       if (before > 0.25) notes.push(`machine ${before.toFixed(1)} cores busy before start`);
+      notes.push(`${Math.round(updates / o.k)} UPDATEs per receiver`);
+      if (unknown > 0) notes.push(`${unknown} prefixes outside the table received`);
       if (retries > 0) notes.push(`${retries} connect retries`);
       const extra: Partial<TopoResult> = sessionScale ? { establishS, rssPerSessionKb: ((rss1 - rss0) * 1024) / o.k } : {};
       return result(seconds(t0, last), cpuS, hwmMb, notes.join(', '), extra);
