@@ -12,6 +12,11 @@
  *    time has passed without a new session, its stale routes go (§4.2: "If the session does
  *    not get re-established within the Restart Time that the peer advertised previously, the
  *    Receiving Speaker MUST delete all the stale routes from the peer").
+ * 3. ExaBGPs killed, then their addresses reconnect with the test's own speaker
+ *    (helpers-injector.ts), once without the capability and once with the Forwarding State
+ *    bit clear for IPv4 unicast: the stale routes go as soon as the new session is up (§4.2:
+ *    "...the Receiving Speaker MUST immediately remove all the stale routes from the peer
+ *    that it is retaining for that address family").
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -21,10 +26,12 @@ import type { ExabgpPeer } from '../helpers/peers/exabgp.js';
 import type { FrrPeer } from '../helpers/peers/frr.js';
 import type { OpenbgpdPeer } from '../helpers/peers/openbgpd.js';
 import { pollUntil } from '../helpers/poll.js';
+import type { Injector } from './helpers-injector.js';
+import { startInjector } from './helpers-injector.js';
 import type { Capture } from './helpers-tshark.js';
 import { dissect, fieldValues, startCapture } from './helpers-tshark.js';
 import type { Topo } from './helpers-topo.js';
-import { ASN, createTopo, guarded, routeAt, routeGone } from './helpers-topo.js';
+import { ASN, createTopo, guarded, routeAt, routeGone, RR_ADDRESS } from './helpers-topo.js';
 
 const skip = (await missingPrerequisites(['exabgp', 'frr', 'openbgpd'])) ?? false;
 
@@ -37,6 +44,11 @@ const KEPT = '100.65.1.0/24';
 /** Announced at run time through ExaBGP's API: gone from its config after the restart. */
 const SWEPT = '100.65.2.0/24';
 const SHORT = '100.65.5.0/24';
+/** Killed, then replaced by a speaker without the capability / with the F bit clear. */
+const EXA_NO_GR = '198.18.0.22';
+const EXA_NO_F = '198.18.0.23';
+const NO_GR = '100.65.6.0/24';
+const NO_F = '100.65.7.0/24';
 
 const from = (origin: string) => (r: BgpRoute) => r.originatorId === origin && r.nextHop === origin;
 
@@ -45,6 +57,9 @@ describe('graceful restart helper with real restarting peers', { skip, timeout: 
   let capture: Capture | undefined;
   let exa: ExabgpPeer;
   let exaShort: ExabgpPeer;
+  let exaNoGr: ExabgpPeer;
+  let exaNoF: ExabgpPeer;
+  const injectors: Injector[] = [];
   let f: FrrPeer;
   let o: OpenbgpdPeer;
 
@@ -52,7 +67,7 @@ describe('graceful restart helper with real restarting peers', { skip, timeout: 
     topo = await createTopo('gr', { nonClients: [OBGPD] });
     const t = topo;
     await guarded(t, async () => {
-      for (const a of [EXA, EXA_SHORT, FRR, OBGPD]) await t.address(a);
+      for (const a of [EXA, EXA_SHORT, EXA_NO_GR, EXA_NO_F, FRR, OBGPD]) await t.address(a);
       capture = await startCapture(t.ns, t.lab.tmp.join('bgp.pcapng'), { logFile: t.lab.tmp.join('tshark.log') });
       f = await t.lab.start(frr.start, { name: 'frr', netns: t.ns, routerId: FRR, localAs: ASN, neighbors: [t.meshrr(FRR)] });
       o = await t.lab.start(openbgpd.start, { name: 'obgpd', netns: t.ns, routerId: OBGPD, localAs: ASN, neighbors: [t.meshrr(OBGPD)] });
@@ -64,19 +79,17 @@ describe('graceful restart helper with real restarting peers', { skip, timeout: 
         neighbors: [t.meshrr(EXA, { gracefulRestart: 120 })],
         routes: [{ prefix: KEPT, nextHop: EXA, communities: ['64496:1'] }],
       });
-      exaShort = await t.lab.start(exabgp.start, {
-        name: 'exashort',
-        netns: t.ns,
-        routerId: EXA_SHORT,
-        localAs: ASN,
-        neighbors: [t.meshrr(EXA_SHORT, { gracefulRestart: 5 })],
-        routes: [{ prefix: SHORT, nextHop: EXA_SHORT }],
-      });
-      for (const d of [f, o, exa, exaShort]) await t.established(d);
+      const grExa = (name: string, a: string, restart: number, prefix: string) =>
+        t.lab.start(exabgp.start, { name, netns: t.ns, routerId: a, localAs: ASN, neighbors: [t.meshrr(a, { gracefulRestart: restart })], routes: [{ prefix, nextHop: a }] });
+      exaShort = await grExa('exashort', EXA_SHORT, 5, SHORT);
+      exaNoGr = await grExa('exanogr', EXA_NO_GR, 120, NO_GR);
+      exaNoF = await grExa('exanof', EXA_NO_F, 120, NO_F);
+      for (const d of [f, o, exa, exaShort, exaNoGr, exaNoF]) await t.established(d);
     });
   });
 
   after(async () => {
+    for (const i of injectors) await i.stop().catch(() => undefined);
     await capture?.stop().catch(() => undefined);
     await topo?.close();
   });
@@ -150,6 +163,33 @@ describe('graceful restart helper with real restarting peers', { skip, timeout: 
       for (const d of [f, o]) await routeGone(d, SHORT, 25_000);
       const waited = (Date.now() - Number(down['time'])) / 1000;
       assert.ok(waited >= 4, `stale routes kept for the restart time first (went after ${waited.toFixed(1)} s)`);
+    });
+  });
+
+  test('a peer that comes back without graceful restart, or with the F bit clear, loses its stale routes at once', async () => {
+    await guarded(topo, async () => {
+      const t = topo;
+      assert.ok(t !== undefined);
+      for (const [d, prefix] of [[exaNoGr, NO_GR], [exaNoF, NO_F]] as const) {
+        for (const r of [f, o]) await routeAt(r, prefix, from(d.name === 'exanogr' ? EXA_NO_GR : EXA_NO_F));
+        d.signal('SIGKILL');
+        await pollUntil(() => d.exited, { what: `${d.name} exited after SIGKILL`, timeoutMs: 10_000 });
+      }
+      for (const a of [EXA_NO_GR, EXA_NO_F]) await t.rr.waitLog('fsmTransition', (l) => l['peer'] === a && l['from'] === 'Established' && l['to'] === 'Idle');
+      // Kept as stale meanwhile (sentinel from FRR, sent after meshrr saw both sessions end).
+      await f.announce({ prefix: '100.65.252.0/24', nextHop: FRR });
+      await routeAt(o, '100.65.252.0/24', from(FRR));
+      for (const prefix of [NO_GR, NO_F]) assert.equal((await o.routes({ prefix })).length, 1, `OpenBGPD still has ${prefix} while its peer is down`);
+      // The same addresses come back: one speaker without the capability, one whose
+      // capability lists IPv4 unicast with the Forwarding State bit clear. Neither sends
+      // End-of-RIB, so only the RFC 4724 §4.2 rule on the new OPEN can remove the stale routes.
+      injectors.push(startInjector(t.ns, { local: EXA_NO_GR, remote: RR_ADDRESS, port: 179, asn: ASN, eor: false }));
+      injectors.push(startInjector(t.ns, { local: EXA_NO_F, remote: RR_ADDRESS, port: 179, asn: ASN, eor: false, gracefulRestart: { forwardingPreserved: false } }));
+      for (const i of injectors) await i.waitFor('sent', 60_000);
+      for (const r of [f, o]) {
+        await routeGone(r, NO_GR, 15_000);
+        await routeGone(r, NO_F, 15_000);
+      }
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A minimal BGP speaker that injects a prepared stream of UPDATEs (helpers-replay.ts), built
- * on src/wire: OPEN (IPv4 unicast, 4-octet AS, route refresh), KEEPALIVEs, then the file's
- * bytes written as fast as the socket drains, then End-of-RIB (RFC 4724 §2). It must run
+ * on src/wire: OPEN (IPv4 unicast, 4-octet AS, route refresh, graceful restart if asked),
+ * KEEPALIVEs, then the file's bytes written as fast as the socket drains, then End-of-RIB
+ * (RFC 4724 §2) unless told not to. It must run
  * inside the test's namespace, so the test spawns this file there (`startInjector`): run as a
  * program, it reports on stdout, one JSON line per event (`established`, `sent`, `eor`,
  * `notification`, `closed`), with Date.now() times the test compares with its own clock.
@@ -31,7 +32,12 @@ export interface InjectorArgs {
   remote: string;
   port: number;
   asn: number;
-  file: string;
+  /** UPDATEs to send, concatenated; none when absent. */
+  file?: string;
+  /** Send End-of-RIB after the file (default true). */
+  eor?: boolean;
+  /** Advertise graceful restart (RFC 4724) for IPv4 unicast with this F bit (default: no capability). */
+  gracefulRestart?: { forwardingPreserved: boolean };
 }
 
 export interface InjectorEvent {
@@ -100,7 +106,8 @@ function report(event: InjectorEvent['event'], extra: Record<string, unknown> = 
 }
 
 function run(a: InjectorArgs): void {
-  const stream = readFileSync(a.file);
+  const stream = a.file === undefined ? Buffer.alloc(0) : readFileSync(a.file);
+  const gr = a.gracefulRestart;
   const open = encodeOpen({
     version: 4,
     myAs: a.asn > 0xffff ? 23456 : a.asn,
@@ -110,7 +117,14 @@ function run(a: InjectorArgs): void {
     params: [
       {
         type: 'capabilities',
-        capabilities: [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'routeRefresh' }, { kind: 'fourOctetAs', asn: a.asn }],
+        capabilities: [
+          { kind: 'multiprotocol', afi: 1, safi: 1 },
+          { kind: 'routeRefresh' },
+          { kind: 'fourOctetAs', asn: a.asn },
+          ...(gr === undefined
+            ? []
+            : [{ kind: 'gracefulRestart' as const, restarting: true, notification: false, restartTime: 120, families: [{ afi: 1, safi: 1, forwardingPreserved: gr.forwardingPreserved }] }]),
+        ],
       },
     ],
   });
@@ -136,7 +150,7 @@ function run(a: InjectorArgs): void {
         established = true;
         keepalives = setInterval(() => socket.write(encodeKeepalive()), 30_000);
         report('established');
-        void inject(socket, stream).catch((e: unknown) => report('error', { message: String(e) }));
+        void inject(socket, stream, a.eor !== false).catch((e: unknown) => report('error', { message: String(e) }));
       }
     }
   });
@@ -153,12 +167,13 @@ function run(a: InjectorArgs): void {
 }
 
 /** Write the stream in 64 KiB slices, waiting for 'drain' when the socket asks to. */
-async function inject(socket: Socket, stream: Buffer): Promise<void> {
+async function inject(socket: Socket, stream: Buffer, eor: boolean): Promise<void> {
   const start = Date.now();
   for (let p = 0; p < stream.length; p += 65536) {
     if (!socket.write(stream.subarray(p, Math.min(p + 65536, stream.length)))) await once(socket, 'drain');
   }
   report('sent', { bytes: stream.length, ms: Date.now() - start });
+  if (!eor) return;
   socket.write(encodeUpdate(makeUpdate({}), DEFAULT_CTX));
   report('eor');
 }
