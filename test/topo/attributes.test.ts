@@ -122,6 +122,7 @@ describe('reflection of every attribute BIRD sets', { skip, timeout: 300_000 }, 
         const [birdAddr, rrAddr] = six ? [BIRD6, RR_ADDRESS6] : [BIRD, RR_ADDRESS];
         const sent = updates.filter((u) => u.src === birdAddr && u.dst === rrAddr && has(u));
         assert.equal(sent.length, 1, `BIRD sent ${spec.prefix} once`);
+        assert.deepEqual(updates.filter((u) => u.src === rrAddr && u.dst === birdAddr && has(u)), [], `meshrr did not send ${spec.prefix} back to BIRD`);
         // Type codes 9 and 10 are what meshrr adds; MP_REACH_NLRI (14) is rebuilt around the
         // NLRI by meshrr's packer, so its next hop is compared instead.
         const typeOf = (hex: string): number => parseInt(hex.slice(2, 4), 16);
