@@ -197,27 +197,50 @@ export function listening(pid: number, port: number): boolean {
   return false;
 }
 
+/** Kills every process left in a namespace (by pid) and deletes it. Synchronous. */
+function removeNetns(name: string): void {
+  const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout.split(/\s+/).filter((p) => p !== '');
+  for (const p of pids) {
+    try {
+      process.kill(Number(p), 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  spawnSync('ip', ['netns', 'del', name]);
+}
+
+/** Namespaces in use, removed on SIGINT/SIGTERM too (finally blocks do not run then). */
+const active = new Set<string>();
+let handlersInstalled = false;
+
+function installSignalCleanup(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const name of active) removeNetns(name);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
 /**
  * Runs `fn` in a fresh network namespace with lo up and 198.18.0.0/15 routed to lo (so BIRD
  * and FRR can resolve the injected next hops). Every process still inside is killed by pid
- * and the namespace deleted afterwards, also when `fn` throws.
+ * and the namespace deleted afterwards, also when `fn` throws or the bench is interrupted.
  */
 export async function withNetns<T>(name: string, fn: (ns: string) => Promise<T>): Promise<T> {
+  installSignalCleanup();
   spawnSync('ip', ['netns', 'del', name]);
   run('ip', ['netns', 'add', name]);
+  active.add(name);
   try {
     run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
     run('ip', ['-n', name, 'route', 'add', '198.18.0.0/15', 'dev', 'lo']);
     return await fn(name);
   } finally {
-    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout.split(/\s+/).filter((p) => p !== '');
-    for (const p of pids) {
-      try {
-        process.kill(Number(p), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', name]);
+    removeNetns(name);
+    active.delete(name);
   }
 }
