@@ -36,6 +36,12 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 export const COMMANDS: Readonly<Record<string, CommandNode>> = {
+  pod: {
+    summary: 'run as a meshrr pod: meshrr.conf.yml + environment, template, DNS discovery',
+    usage: '[--conf FILE] [--template FILE]',
+    help: 'The container entry point (docs/pod.md): renders the router config, starts the route\nreflector and keeps its mesh and upstream peers in step with DNS every UPDATE_SECONDS.',
+    run: async (args, io) => (await import('./pod.js')).podCommand(args, io),
+  },
   rr: {
     summary: 'run the route reflector from a router config file (no discovery, no Kubernetes)',
     usage: '--config FILE [--log-level LEVEL]',

@@ -115,6 +115,42 @@ export class RouteReflector {
     await this.speaker.shutdown(text);
   }
 
+  /** Per group listen ranges set at run time (the pod's allow ranges), replacing the config's. */
+  private readonly runtimeRanges = new Map<string, readonly string[]>();
+
+  /**
+   * Adds a discovered neighbour to a group of the config (the meshrr pod, issue 7). A dynamic
+   * session from that address, if any, is closed first: an explicit neighbour always wins.
+   */
+  async addDiscoveredNeighbor(group: string, address: string, port = 179): Promise<void> {
+    const g = this.groups.get(group);
+    if (g === undefined) throw new Error(`no group ${group} in the router config`);
+    const existing = this.speaker.getPeer(address);
+    if (existing !== undefined && existing.origin === 'listenRange') await this.speaker.removeNeighbor(address);
+    this.speaker.addNeighbor({ address, port, group, origin: 'dns', config: groupSessionConfig(this.config, g, this.restarting()) });
+  }
+
+  async removeNeighbor(address: string, notification?: NotificationFields): Promise<void> {
+    await this.speaker.removeNeighbor(address, ...(notification !== undefined ? [notification] : []));
+  }
+
+  /** Replaces one group's listen ranges (every other group keeps its own). */
+  setGroupListenRanges(group: string, prefixes: readonly string[]): void {
+    this.runtimeRanges.set(group, prefixes);
+    const restarting = this.restarting();
+    const ranges: ListenRange[] = [];
+    for (const g of this.config.groups) {
+      for (const prefix of this.runtimeRanges.get(g.name) ?? g.listenRanges) {
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(this.config, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+      }
+    }
+    this.speaker.setListenRanges(ranges);
+  }
+
+  isEstablished(address: string): boolean {
+    return this.speaker.getPeer(address)?.state === 'Established';
+  }
+
   /** Paths the named peer (its address) has in the RIB, all families; 0 when unknown. */
   peerPathCount(peerName: string): number {
     const i = this.indexOf.get(peerName);

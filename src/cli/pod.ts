@@ -1,0 +1,73 @@
+/**
+ * `meshrr pod`: the container's entry point. Reads meshrr.conf.yml and the environment,
+ * renders the router config from the template, starts the route reflector, then runs DNS
+ * discovery every UPDATE_SECONDS and applies what it finds (issue 7). A bad config at start
+ * exits non-zero with the message. SIGTERM: discovery stops, every peer gets Cease /
+ * Administrative Shutdown with a message (RFC 9003), exit 0.
+ */
+import process from 'node:process';
+import { pino } from 'pino';
+import type { CliIo } from './main.js';
+import { RouteReflector } from '../rr/route-reflector.js';
+import { createResolver, loadPodSetup } from '../pod/setup.js';
+import { Pod } from '../pod/pod.js';
+
+export async function podCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags: { conf?: string; template?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--conf') flags.conf = args[++i] ?? '';
+    else if (a === '--template') flags.template = args[++i] ?? '';
+    else {
+      io.stderr.write(`meshrr pod: unknown argument ${a}\nusage: meshrr pod [--conf FILE] [--template FILE]\n`);
+      return 2;
+    }
+  }
+  let setup;
+  try {
+    setup = await loadPodSetup(process.env, flags);
+  } catch (err) {
+    io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const log = pino({ level: setup.env.logLevel, base: { pod: setup.env.podIp } });
+  for (const n of setup.notices) log.info(n);
+  const rr = new RouteReflector({ config: setup.rendered.config, log });
+  try {
+    await rr.start();
+  } catch (err) {
+    io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);
+    await rr.stop('start-up failed');
+    return 1;
+  }
+  const resolver = await createResolver(setup.env);
+  const pod = new Pod({
+    conf: setup.conf,
+    routerConfig: setup.rendered.config,
+    podIp: setup.env.podIp,
+    updateSeconds: setup.env.updateSeconds,
+    graceSeconds: setup.env.graceSeconds,
+    resolve: resolver.resolve,
+    log,
+    router: {
+      addNeighbor: (group, address) => rr.addDiscoveredNeighbor(group, address),
+      removeNeighbor: (address, n) => rr.removeNeighbor(address, { code: n.code, subcode: n.subcode, data: Buffer.alloc(0) }),
+      setListenRanges: (group, prefixes) => rr.setGroupListenRanges(group, prefixes),
+      isEstablished: (address) => rr.isEstablished(address),
+    },
+  });
+  pod.start();
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutdown');
+      void Promise.resolve(pod.stop())
+        .then(() => rr.stop(`meshrr ${signal === 'SIGTERM' ? 'pod terminating' : 'stopped by operator'}`))
+        .then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
