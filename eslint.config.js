@@ -27,6 +27,10 @@ const above = {
   reflect: ['session', 'discovery', 'config', 'k8s', 'cli', 'status'],
   discovery: ['wire', 'session', 'rib', 'reflect', 'k8s', 'cli', 'status'],
   config: ['session', 'rib', 'reflect', 'k8s', 'cli', 'discovery', 'status'],
+  // policy is core (layer 3): it reports errors through the config layer's error shape only.
+  policy: ['session', 'reflect', 'discovery', 'k8s', 'cli', 'pod', 'rr', 'mrt', 'status'],
+  // the pod logic (between layers 4 and 5): drives the router only through RouterControl.
+  pod: ['wire', 'session', 'rib', 'reflect', 'rr', 'k8s', 'cli', 'mrt', 'demo'],
 };
 
 export default tseslint.config(
