@@ -4,23 +4,31 @@
  * of what our codec rejected: such attributes are re-read from their raw bytes (the codec's
  * error data holds the whole attribute) the way bgpdump reads them.
  *
- * Owns: attributes -> column text. Must not: know about MRT records or lines.
+ * Owns: attributes -> column values and their bytes. Must not: know about MRT records or lines.
  */
 import { AS_TRANS, ATTR, FLAG } from '../wire/iana.js';
 import type { Aggregator, AsPath, MpReach, PathAttribute } from '../wire/attribute-types.js';
 import type { WireError } from '../wire/errors.js';
-import { AS_PATH_ERROR_TEXT, asPathText, bgpdumpAs4Merge, communitiesText, ipv4Text, lenientAsPath, originText } from './bgpdump-text.js';
+import type { ByteWriter } from './ascii-sink.js';
+import { AS_PATH_ERROR_TEXT, bgpdumpAs4Merge, lenientAsPath, originText, writeAsPath, writeCommunities } from './bgpdump-text.js';
 
-/** Columns shared by every prefix of one attribute set. */
+/** The values behind the columns shared by every prefix of one attribute set. */
 export interface Columns {
-  readonly asPath: string;
-  readonly origin: string;
-  /** NEXT_HOP attribute text; 255.255.255.255 when absent (bgpdump's INADDR_NONE). */
-  readonly nextHop: string;
+  /** AS path after bgpdump's AS4 merge; null when absent. */
+  readonly asPath: AsPath | null;
+  /** The AS path is malformed the way bgpdump sees it (printed "! Error !"). */
+  readonly pathError: boolean;
+  /** ORIGIN value, -1 when absent. */
+  readonly origin: number;
+  /** NEXT_HOP as an unsigned 32-bit number, -1 when absent (printed 255.255.255.255). */
+  readonly nextHop: number;
+  /** 0 when absent. */
   readonly localPref: number;
+  /** 0 when absent. */
   readonly med: number;
-  /** "communities|AG|aggregator|" */
-  readonly tail: string;
+  readonly atomic: boolean;
+  readonly aggregator: Aggregator | null;
+  readonly communities: readonly number[] | null;
   readonly mpReach: MpReach | null;
 }
 
@@ -85,27 +93,44 @@ export function columns(attrs: readonly PathAttribute[], errors: readonly WireEr
       default: break;
     }
   }
-  let pathText: string;
   if (as2) {
     // A malformed AS4_PATH taken into the merge makes the merged path malformed too.
     const merges = asPath !== null && !(aggregator !== null && as4Aggregator !== null && aggregator.asn !== AS_TRANS);
     ({ asPath, aggregator } = bgpdumpAs4Merge(asPath, as4Path, aggregator, as4Aggregator));
     if (as4PathError && merges) pathError = true;
   }
-  if (pathError) pathText = AS_PATH_ERROR_TEXT;
-  else pathText = asPath === null ? '' : asPathText(asPath);
+  return { asPath, pathError, origin, nextHop, localPref, med, atomic, aggregator, communities, mpReach };
+}
+
+const BAR = 0x7c;
+const SPACE = 0x20;
+
+/** Writes "as_path|origin". */
+export function writePathOrigin(w: ByteWriter, c: Columns): void {
+  if (c.pathError) w.ascii(AS_PATH_ERROR_TEXT);
+  else if (c.asPath !== null) writeAsPath(w, c.asPath);
+  w.byte(BAR);
+  w.ascii(originText(c.origin));
+}
+
+/** Writes the NEXT_HOP column (bgpdump's INADDR_NONE when absent). */
+export function writeNextHop(w: ByteWriter, c: Columns): void {
+  w.ipv4(c.nextHop < 0 ? 0xffffffff : c.nextHop);
+}
+
+/** Writes "communities|AG|aggregator|". */
+export function writeTail(w: ByteWriter, c: Columns): void {
+  if (c.communities !== null) writeCommunities(w, c.communities);
+  w.byte(BAR);
+  w.ascii(c.atomic ? 'AG|' : 'NAG|');
   // bgpdump prints the aggregator unless its address is 255.255.255.255 (its "unset" value).
-  const agg = aggregator !== null && aggregator.address !== 0xffffffff ? `${aggregator.asn} ${ipv4Text(aggregator.address)}` : '';
-  const tail = `${communities === null ? '' : communitiesText(communities)}|${atomic ? 'AG' : 'NAG'}|${agg}|`;
-  return {
-    asPath: pathText,
-    origin: originText(origin),
-    nextHop: nextHop < 0 ? '255.255.255.255' : ipv4Text(nextHop),
-    localPref,
-    med,
-    tail,
-    mpReach,
-  };
+  const agg = c.aggregator;
+  if (agg !== null && agg.address !== 0xffffffff) {
+    w.dec32(agg.asn);
+    w.byte(SPACE);
+    w.ipv4(agg.address);
+  }
+  w.byte(BAR);
 }
 
 /** Big-endian u32 at `o`, octets past the end read as 0 (as bgpdump's reader does). */

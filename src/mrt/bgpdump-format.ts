@@ -33,18 +33,19 @@ import { forEachPrefix } from '../wire/nlri.js';
 import { decodeUpdate } from '../wire/update.js';
 import { DEFAULT_CTX } from '../wire/context.js';
 import { BGP4MP_SUBTYPE, MRT_TYPE, TABLE_DUMP_V2_SUBTYPE } from './constants.js';
-import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtRecord, RibRecord, TableDumpRecord } from './records.js';
+import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtHeader, MrtRecord, PeerIndexEntry, RibRecord, TableDumpRecord } from './records.js';
 import { bgp4mpCtx, bgpMessageBody, bgpMessageType } from './bgp4mp.js';
-import { AsciiSink, Latin1Scratch } from './ascii-sink.js';
-import { columns } from './bgpdump-columns.js';
+import { AsciiSink, type ByteWriter, LineScratch } from './ascii-sink.js';
+import { type Columns, columns, writeNextHop, writePathOrigin, writeTail } from './bgpdump-columns.js';
 import { ribAttributes } from './table-dump-v2.js';
 import { ipv4At, ipv6At, prefixText } from './bgpdump-text.js';
 
-/** Next hop text of an MP_REACH_NLRI by its length (4, 16 or 32 octets), or null for other lengths. */
-function mpNextHop(nh: Buffer): string | null {
-  if (nh.length === 4) return ipv4At(nh, 0);
-  if (nh.length === 16 || nh.length === 32) return ipv6At(nh, 0);
-  return null;
+/** Writes an MP_REACH_NLRI next hop by its length (4, 16 or 32 octets); false for other lengths. */
+function writeMpNextHop(w: ByteWriter, nh: Buffer): boolean {
+  if (nh.length === 4) w.ipv4(nh.readUInt32BE(0));
+  else if (nh.length === 16 || nh.length === 32) w.ascii(ipv6At(nh, 0));
+  else return false;
+  return true;
 }
 
 /** bgpdump only handles AFI 1/2 with SAFI 1, 2 and 3 (unicast+multicast). */
@@ -52,11 +53,25 @@ function shownFamily(afi: number, safi: number): boolean {
   return (afi === 1 || afi === 2) && safi >= SAFI.UNICAST && safi <= 3;
 }
 
-function peerText(afi: number, addr: Buffer): string {
-  return afi === 2 ? ipv6At(addr, 0) : ipv4At(addr, 0);
+/** Writes a peer address: IPv6 for AFI 2, else IPv4. */
+function writeAddress(w: ByteWriter, afi: number, addr: Buffer): void {
+  if (afi === 2) w.ascii(ipv6At(addr, 0));
+  else w.ipv4(addr.length >= 4 ? addr.readUInt32BE(0) : 0);
 }
 
 const BAR = 0x7c;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const NL = 0x0a;
+
+/** Writes the time column: seconds, and ".usec" for BGP4MP_ET. */
+function writeTime(w: ByteWriter, h: MrtHeader): void {
+  w.dec32(h.timestamp);
+  if (h.type === MRT_TYPE.BGP4MP_ET) {
+    w.byte(DOT);
+    w.decPadded(h.microseconds ?? 0, 6);
+  }
+}
 
 /** The W or A lines of one NLRI field: head, prefix, [|path id], then `rest` (which ends the line). */
 function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean, head: Uint8Array, rest: Uint8Array, tolerant: boolean): void {
@@ -67,7 +82,7 @@ function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean,
   }
   const each = (pathId: number, bits: number, b: Buffer, o: number): void => {
     out.bytes(head);
-    out.text(prefixText(afi, bits, b, o));
+    out.ascii(prefixText(afi, bits, b, o));
     if (addPath) {
       out.byte(BAR);
       out.dec32(pathId);
@@ -78,14 +93,16 @@ function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean,
   else forEachPrefix({ afi, safi: 1, addPath, bytes: nlri }, each);
 }
 
-const NEWLINE = new Uint8Array([0x0a]);
+const NEWLINE = new Uint8Array([NL]);
+/** Record type names, indexed by ET (1) + LOCAL (2) + ADDPATH (4). */
+const NAMES = ['BGP4MP', 'BGP4MP_ET', 'BGP4MP_LOCAL', 'BGP4MP_ET_LOCAL', 'BGP4MP_AP', 'BGP4MP_ET_AP', 'BGP4MP_LOCAL_AP', 'BGP4MP_ET_LOCAL_AP'];
 
 /** Incremental `bgpdump -m` formatter; keeps the PEER_INDEX_TABLE between records. */
 export class BgpdumpFormatter {
-  private peerTexts: string[] | null = null;
+  private peers: readonly PeerIndexEntry[] | null = null;
   private readonly out = new AsciiSink();
-  private readonly head = new Latin1Scratch();
-  private readonly rest = new Latin1Scratch();
+  private readonly head = new LineScratch();
+  private readonly rest = new LineScratch();
   /** Records (or RIB entries) that bgpdump would print but our codec rejected. */
   skipped = 0;
 
@@ -116,9 +133,7 @@ export class BgpdumpFormatter {
       case 'bgp4mpStateChange': this.stateChange(rec); break;
       case 'rib': this.rib(rec); break;
       case 'tableDump': this.tableDump(rec); break;
-      case 'peerIndexTable':
-        this.peerTexts = rec.peers.map((p) => `${peerText(p.afi, p.address)}|${p.peerAs}|`);
-        break;
+      case 'peerIndexTable': this.peers = rec.peers; break;
       default: break;
     }
   }
@@ -128,8 +143,32 @@ export class BgpdumpFormatter {
     // bgpdump accepts only these exact lengths (and 8 for the Zebra-shortened form).
     const len = rec.header.length - (et ? 4 : 0);
     if (rec.zebraShort ? len !== 8 : rec.afi === 1 ? len !== 20 && len !== 24 : len !== 44 && len !== 48) return;
-    const time = et ? `${rec.header.timestamp}.${String(rec.header.microseconds).padStart(6, '0')}` : `${rec.header.timestamp}`;
-    this.out.text(`${et ? 'BGP4MP_ET' : 'BGP4MP'}|${time}|STATE|${peerText(rec.afi, rec.peerAddress)}|${rec.peerAs}|${rec.oldState}|${rec.newState}\n`);
+    const out = this.out;
+    out.ascii(et ? 'BGP4MP_ET|' : 'BGP4MP|');
+    writeTime(out, rec.header);
+    out.ascii('|STATE|');
+    writeAddress(out, rec.afi, rec.peerAddress);
+    out.byte(BAR);
+    out.dec32(rec.peerAs);
+    out.byte(BAR);
+    out.dec32(rec.oldState);
+    out.byte(BAR);
+    out.dec32(rec.newState);
+    out.byte(NL);
+  }
+
+  /** "NAME|time|TYPE|peer_ip|peer_as|" in the head scratch (`type` is "|A|" or "|W|"). */
+  private headOf(rec: Bgp4mpMessageRecord, name: string, type: string, swapped: boolean): Uint8Array {
+    const w = this.head.reset();
+    w.ascii(name);
+    w.byte(BAR);
+    writeTime(w, rec.header);
+    w.ascii(type);
+    writeAddress(w, rec.afi, swapped ? rec.localAddress : rec.peerAddress);
+    w.byte(BAR);
+    w.dec32(swapped ? rec.localAs : rec.peerAs);
+    w.byte(BAR);
+    return w.view();
   }
 
   private message(rec: Bgp4mpMessageRecord): void {
@@ -146,18 +185,14 @@ export class BgpdumpFormatter {
       return;
     }
     const u = dec.update;
-    const h = rec.header;
-    const et = h.type === MRT_TYPE.BGP4MP_ET;
-    const st = h.subtype;
+    const st = rec.header.subtype;
     // bgpdump: only MESSAGE_LOCAL / MESSAGE_AS4_LOCAL count as "sent" (named _LOCAL, peer
     // columns from the first fields); the LOCAL_ADDPATH subtypes are named like received
     // messages and show the *second* (local) AS and address.
     const sent = st === BGP4MP_SUBTYPE.MESSAGE_LOCAL || st === BGP4MP_SUBTYPE.MESSAGE_AS4_LOCAL;
     const swapped = st === BGP4MP_SUBTYPE.MESSAGE_LOCAL_ADDPATH || st === BGP4MP_SUBTYPE.MESSAGE_AS4_LOCAL_ADDPATH;
-    const name = `${et ? 'BGP4MP_ET' : 'BGP4MP'}${sent ? '_LOCAL' : ''}${rec.addPath ? '_AP' : ''}`;
-    const time = et ? `${h.timestamp}.${String(h.microseconds).padStart(6, '0')}` : `${h.timestamp}`;
-    const peer = swapped ? `${peerText(rec.afi, rec.localAddress)}|${rec.localAs}|` : `${peerText(rec.afi, rec.peerAddress)}|${rec.peerAs}|`;
     const ap = rec.addPath;
+    const name = NAMES[(rec.header.type === MRT_TYPE.BGP4MP_ET ? 1 : 0) + (sent ? 2 : 0) + (ap ? 4 : 0)] as string;
     const out = this.out;
 
     let mpUnreach = null;
@@ -167,57 +202,93 @@ export class BgpdumpFormatter {
       else if (a.kind === 'mpReach') hasReach = true;
     }
     if (u.withdrawn.bytes.length > 0 || mpUnreach !== null) {
-      const w = this.head.set(`${name}|${time}|W|${peer}`);
-      const nl = NEWLINE;
-      writeLines(out, 1, u.withdrawn.bytes, ap, w, nl, false);
+      const w = this.headOf(rec, name, '|W|', swapped);
+      writeLines(out, 1, u.withdrawn.bytes, ap, w, NEWLINE, false);
       if (mpUnreach !== null && shownFamily(mpUnreach.afi, mpUnreach.safi)) {
-        writeLines(out, mpUnreach.afi, mpUnreach.withdrawn.bytes, ap, w, nl, true);
+        writeLines(out, mpUnreach.afi, mpUnreach.withdrawn.bytes, ap, w, NEWLINE, true);
       }
     }
     if (u.nlri.bytes.length === 0 && !hasReach) return;
     const c = columns(u.attributes, dec.errors, !rec.as4);
-    const a = this.head.set(`${name}|${time}|A|${peer}`);
+    const a = this.headOf(rec, name, '|A|', swapped);
     if (u.nlri.bytes.length > 0) {
-      const rest = this.rest.set(`|${c.asPath}|${c.origin}|${c.nextHop}|${c.localPref}|${c.med}|${c.tail}\n`);
-      writeLines(out, 1, u.nlri.bytes, ap, a, rest, false);
+      const r = this.rest.reset();
+      r.byte(BAR);
+      writePathOrigin(r, c);
+      r.byte(BAR);
+      writeNextHop(r, c);
+      writeLpMed(r, c, false);
+      writeTail(r, c);
+      r.byte(NL);
+      writeLines(out, 1, u.nlri.bytes, ap, a, r.view(), false);
     }
     const mp = c.mpReach;
     if (mp !== null && shownFamily(mp.afi, mp.safi)) {
-      const nh = mpNextHop(mp.nextHop);
-      let rest: string;
-      if (mp.afi === 1) {
-        // bgpdump prints LOCAL_PREF and MED of IPv4 MP_REACH routes as signed 32-bit numbers.
-        rest = `|${c.asPath}|${c.origin}|${nh === null ? '' : `${nh}|${c.localPref | 0}|${c.med | 0}|`}${c.tail}\n`;
-      } else {
-        rest = `|${nh === null ? '' : `${c.asPath}|${c.origin}|${nh}|${c.localPref}|${c.med}|`}${c.tail}\n`;
-      }
-      writeLines(out, mp.afi, mp.nlri.bytes, ap, a, this.rest.set(rest), true);
+      const r = this.rest.reset();
+      r.byte(BAR);
+      const at = r.written;
+      writePathOrigin(r, c);
+      if (mp.afi === 1) r.byte(BAR);
+      const nh = r.written;
+      if (mp.afi === 2) r.byte(BAR);
+      // bgpdump prints LOCAL_PREF and MED of IPv4 MP_REACH routes as signed 32-bit numbers. For
+      // a next hop of another length it prints no next hop, LOCAL_PREF and MED columns, and
+      // for IPv6 no AS path and ORIGIN either.
+      if (writeMpNextHop(r, mp.nextHop)) writeLpMed(r, c, mp.afi === 1);
+      else r.truncate(mp.afi === 1 ? nh : at);
+      writeTail(r, c);
+      r.byte(NL);
+      writeLines(out, mp.afi, mp.nlri.bytes, ap, a, r.view(), true);
     }
+  }
+
+  /** Writes "as_path|origin|next_hop|local_pref|med|communities|AG|aggregator|\n" of a RIB entry. */
+  private ribColumns(c: Columns, mp: boolean): void {
+    const out = this.out;
+    writePathOrigin(out, c);
+    out.byte(BAR);
+    const m = c.mpReach;
+    if (mp && m !== null) writeMpNextHop(out, m.nextHop);
+    else writeNextHop(out, c);
+    writeLpMed(out, c, false);
+    writeTail(out, c);
+    out.byte(NL);
   }
 
   private rib(rec: RibRecord): void {
     const st = rec.header.subtype;
     if (st !== TABLE_DUMP_V2_SUBTYPE.RIB_IPV4_UNICAST && st !== TABLE_DUMP_V2_SUBTYPE.RIB_IPV6_UNICAST && st !== TABLE_DUMP_V2_SUBTYPE.RIB_IPV4_UNICAST_ADDPATH && st !== TABLE_DUMP_V2_SUBTYPE.RIB_IPV6_UNICAST_ADDPATH) return;
-    const peers = this.peerTexts;
+    const peers = this.peers;
     if (peers === null) {
       if (rec.entries.length > 0) this.skipped++;
       return;
     }
-    const head = `${rec.addPath ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2'}|${rec.header.timestamp}|B|`;
+    const out = this.out;
     const prefix = prefixText(rec.afi, rec.prefixLength, rec.prefix, 0);
     for (const e of rec.entries) {
-      const pt = peers[e.peerIndex];
+      const peer = peers[e.peerIndex];
       const dec = ribAttributes(e.attributes);
-      if (pt === undefined || !dec.ok) {
+      if (peer === undefined || !dec.ok) {
         this.skipped++;
         continue;
       }
       const c = columns(dec.attributes, dec.errors, false);
-      let nh = c.nextHop;
+      out.ascii(rec.addPath ? 'TABLE_DUMP2_AP|' : 'TABLE_DUMP2|');
+      out.dec32(rec.header.timestamp);
+      out.ascii('|B|');
+      writeAddress(out, peer.afi, peer.address);
+      out.byte(BAR);
+      out.dec32(peer.peerAs);
+      out.byte(BAR);
+      out.ascii(prefix);
+      if (e.pathId !== null) {
+        out.byte(BAR);
+        out.dec32(e.pathId);
+      }
+      out.byte(BAR);
       const mp = c.mpReach;
       // Abbreviated MP_REACH (afi 0 from the codec) or a full one for IPv6/IPv4 unicast.
-      if (mp !== null && (mp.afi === 0 || (mp.afi === 2 && mp.safi === 1) || (mp.afi === 1 && mp.safi === 1))) nh = mpNextHop(mp.nextHop) ?? '';
-      this.out.text(`${head}${pt}${prefix}${e.pathId === null ? '' : `|${e.pathId}`}|${c.asPath}|${c.origin}|${nh}|${c.localPref}|${c.med}|${c.tail}\n`);
+      this.ribColumns(c, mp !== null && (mp.afi === 0 || (mp.afi === 2 && mp.safi === 1) || (mp.afi === 1 && mp.safi === 1)));
     }
   }
 
@@ -228,17 +299,42 @@ export class BgpdumpFormatter {
       return;
     }
     const c = columns(dec.attributes, dec.errors, true);
-    let nh = c.nextHop;
+    const out = this.out;
+    out.ascii('TABLE_DUMP|');
+    out.dec32(rec.header.timestamp);
+    out.ascii('|B|');
+    writeAddress(out, rec.afi, rec.peerAddress);
+    out.byte(BAR);
+    out.dec32(rec.peerAs);
+    out.byte(BAR);
+    out.ascii(rec.afi === 2 ? ipv6At(rec.prefix, 0) : ipv4At(rec.prefix, 0));
+    out.byte(SLASH);
+    out.dec8(rec.prefixLength);
+    out.byte(BAR);
+    writePathOrigin(out, c);
+    out.byte(BAR);
     const mp = c.mpReach;
     if (mp !== null && (mp.afi === 0 || (mp.afi === 2 && mp.safi === 1))) {
       // bgpdump prints this next hop as IPv6 whatever its length.
       const b = Buffer.alloc(16);
       mp.nextHop.copy(b, 0, 0, Math.min(16, mp.nextHop.length));
-      nh = ipv6At(b, 0);
-    }
-    const prefix = rec.afi === 2 ? ipv6At(rec.prefix, 0) : ipv4At(rec.prefix, 0);
-    this.out.text(`TABLE_DUMP|${rec.header.timestamp}|B|${peerText(rec.afi, rec.peerAddress)}|${rec.peerAs}|${prefix}/${rec.prefixLength}|${c.asPath}|${c.origin}|${nh}|${c.localPref}|${c.med}|${c.tail}\n`);
+      out.ascii(ipv6At(b, 0));
+    } else writeNextHop(out, c);
+    writeLpMed(out, c, false);
+    writeTail(out, c);
+    out.byte(NL);
   }
+}
+
+/** Writes "|local_pref|med|" (as C's %d of the unsigned values when `signed`). */
+function writeLpMed(w: ByteWriter, c: Columns, signed: boolean): void {
+  w.byte(BAR);
+  if (signed) w.decSigned32(c.localPref);
+  else w.dec32(c.localPref);
+  w.byte(BAR);
+  if (signed) w.decSigned32(c.med);
+  else w.dec32(c.med);
+  w.byte(BAR);
 }
 
 /** Length of the whole prefixes at the start of an IPv4 NLRI field (bgpdump stops at the first that does not fit). */

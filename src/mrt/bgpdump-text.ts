@@ -8,6 +8,7 @@
  */
 import { AS_PATH_SEGMENT, AS_TRANS, WELL_KNOWN_COMMUNITY } from '../wire/iana.js';
 import type { Aggregator, AsPath, AsPathSegment } from '../wire/attribute-types.js';
+import { type ByteWriter, LineScratch } from './ascii-sink.js';
 
 const OCT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
@@ -114,12 +115,17 @@ function isSet(type: number): boolean {
   return type === AS_PATH_SEGMENT.AS_SET || type === AS_PATH_SEGMENT.AS_CONFED_SET;
 }
 
-function openChar(type: number): string {
-  return type === AS_PATH_SEGMENT.AS_SET ? '{' : type === AS_PATH_SEGMENT.AS_CONFED_SET ? '[' : type === AS_PATH_SEGMENT.AS_CONFED_SEQUENCE ? '(' : '';
-}
+const OPEN_CHAR: Readonly<Record<number, number>> = { [AS_PATH_SEGMENT.AS_SET]: 0x7b, [AS_PATH_SEGMENT.AS_CONFED_SET]: 0x5b, [AS_PATH_SEGMENT.AS_CONFED_SEQUENCE]: 0x28 };
+const CLOSE_CHAR: Readonly<Record<number, number>> = { [AS_PATH_SEGMENT.AS_SET]: 0x7d, [AS_PATH_SEGMENT.AS_CONFED_SET]: 0x5d, [AS_PATH_SEGMENT.AS_CONFED_SEQUENCE]: 0x29 };
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 
-function closeChar(type: number): string {
-  return type === AS_PATH_SEGMENT.AS_SET ? '}' : type === AS_PATH_SEGMENT.AS_CONFED_SET ? ']' : type === AS_PATH_SEGMENT.AS_CONFED_SEQUENCE ? ')' : '';
+/** Number of decimal digits of an unsigned 32-bit number. */
+function digits(v: number): number {
+  let n = 1;
+  for (let t = 10; v >= t && n < 10; t *= 10) n++;
+  return n;
 }
 
 /**
@@ -128,29 +134,50 @@ function closeChar(type: number): string {
  * separator before the next one, and past 7900 characters the text ends in "..." with no
  * closing bracket.
  */
-export function asPathText(path: AsPath): string {
-  if (path.length === 1) {
-    const only = path[0] as AsPathSegment;
-    if (only.type === AS_PATH_SEGMENT.AS_SEQUENCE && only.asns.length < 200) return only.asns.join(' ');
-  }
-  let s = '';
+export function writeAsPath(w: ByteWriter, path: AsPath): void {
+  let len = 0;
   let space = false;
   let prev: number = AS_PATH_SEGMENT.AS_SEQUENCE;
   for (const seg of path) {
-    s += closeChar(prev);
-    if (space) s += ' ';
-    s += openChar(seg.type);
+    const close = CLOSE_CHAR[prev];
+    if (close !== undefined) {
+      w.byte(close);
+      len++;
+    }
+    if (space) {
+      w.byte(SPACE);
+      len++;
+    }
+    const open = OPEN_CHAR[seg.type];
+    if (open !== undefined) {
+      w.byte(open);
+      len++;
+    }
     space = false;
-    const sep = isSet(seg.type) ? ',' : ' ';
+    const sep = isSet(seg.type) ? COMMA : SPACE;
     for (const asn of seg.asns) {
-      if (space) s += sep;
-      else space = true;
-      s += asn;
-      if (s.length > AS_PATH_TEXT_LIMIT) return `${s}...`;
+      if (space) {
+        w.byte(sep);
+        len++;
+      } else space = true;
+      w.dec32(asn);
+      len += digits(asn);
+      if (len > AS_PATH_TEXT_LIMIT) {
+        w.ascii('...');
+        return;
+      }
     }
     prev = seg.type;
   }
-  return s + closeChar(prev);
+  const close = CLOSE_CHAR[prev];
+  if (close !== undefined) w.byte(close);
+}
+
+/** The AS path column as a string (see writeAsPath). */
+export function asPathText(path: AsPath): string {
+  const w = new LineScratch();
+  writeAsPath(w, path);
+  return w.toString();
 }
 
 /**
@@ -239,25 +266,38 @@ const COMMUNITY_BUF = 8192;
  * Communities column: "as:value" separated by spaces, with bgpdump's names for the
  * RFC 1997 well-known values no-export and no-advertise, and "local-AS" for
  * NO_EXPORT_SUBCONFED (0xFFFFFF03). Others, including RFC 8326 GRACEFUL_SHUTDOWN, are numeric.
+ * bgpdump: the text (with a leading space per community) lives in an 8 KiB buffer; a name
+ * that does not fit is dropped, a number that does not fit is cut.
  */
-export function communitiesText(values: readonly number[]): string {
-  let s = '';
+export function writeCommunities(w: ByteWriter, values: readonly number[]): void {
+  let len = 0; // bytes in bgpdump's buffer, leading space included
   for (const c of values) {
-    let piece: string;
-    let named = true;
-    if (c === WELL_KNOWN_COMMUNITY.NO_EXPORT) piece = ' no-export';
-    else if (c === WELL_KNOWN_COMMUNITY.NO_ADVERTISE) piece = ' no-advertise';
-    else if (c === WELL_KNOWN_COMMUNITY.NO_EXPORT_SUBCONFED) piece = ' local-AS';
-    else {
-      piece = ` ${c >>> 16}:${c & 0xffff}`;
-      named = false;
-    }
-    if (s.length + piece.length >= COMMUNITY_BUF) {
-      // bgpdump: strlcat drops a name that does not fit; snprintf truncates a number.
-      if (!named) s += piece.slice(0, COMMUNITY_BUF - 1 - s.length);
+    const name = c === WELL_KNOWN_COMMUNITY.NO_EXPORT ? 'no-export' : c === WELL_KNOWN_COMMUNITY.NO_ADVERTISE ? 'no-advertise' : c === WELL_KNOWN_COMMUNITY.NO_EXPORT_SUBCONFED ? 'local-AS' : null;
+    const hi = c >>> 16;
+    const lo = c & 0xffff;
+    const pieceLen = 1 + (name === null ? digits(hi) + 1 + digits(lo) : name.length);
+    if (len + pieceLen >= COMMUNITY_BUF) {
+      if (name === null) {
+        const keep = COMMUNITY_BUF - 1 - len;
+        const piece = ` ${hi}:${lo}`.slice(0, keep);
+        w.ascii(len === 0 ? piece.slice(1) : piece);
+        len += keep;
+      }
       continue;
     }
-    s += piece;
+    if (len > 0) w.byte(SPACE);
+    if (name === null) {
+      w.dec32(hi);
+      w.byte(COLON);
+      w.dec32(lo);
+    } else w.ascii(name);
+    len += pieceLen;
   }
-  return s.length > 0 ? s.slice(1) : '';
+}
+
+/** The communities column as a string (see writeCommunities). */
+export function communitiesText(values: readonly number[]): string {
+  const w = new LineScratch();
+  writeCommunities(w, values);
+  return w.toString();
 }
