@@ -6,7 +6,7 @@
  * UPDATE packed with as many /24s of one set as fit in 4096 octets. Then it opens the
  * session (OPEN with hold time 0: no KEEPALIVEs needed while it writes), writes everything
  * with back-pressure (waits for 'drain' whenever write() returns false) and stays connected
- * until killed.
+ * until killed (SIGTERM) or its stdin closes (the parent is gone).
  *
  * Protocol with the parent, one JSON object per stdout line:
  *   {"built":{"messages":M,"prefixes":P,"bytes":B}}   after building
@@ -90,7 +90,11 @@ for (const c of chunks) {
 // 'drain' after the last write: everything is in the kernel.
 if (peer.socket.writableLength > 0) await once(peer.socket, 'drain');
 out({ sent: { messages, ms: Math.round(performance.now() - t0) } });
-process.on('SIGTERM', () => {
+const quit = (): void => {
   peer.destroy();
   process.exit(0);
-});
+};
+process.on('SIGTERM', quit);
+// The parent holds our stdin: when it goes away, so do we.
+process.stdin.on('close', quit);
+process.stdin.resume();

@@ -27,7 +27,7 @@ import type { Lab, PeerHandle, PeerKind } from '../helpers/peers/index.js';
 import { createLab, missingPrerequisites } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { KINDS, startOnLink } from './helpers-daemons.js';
-import { Matrix } from './helpers-matrix.js';
+import { Matrix, teardown } from './helpers-matrix.js';
 import { interopConfig, logEvents, startMeshrr, type Meshrr } from './helpers-meshrr.js';
 import { createLink, randomPort, type Link } from './helpers-net.js';
 
@@ -113,13 +113,15 @@ describe('interop: connection collision with five real daemons', { skip: skip ??
     }
   });
 
-  after(async () => {
-    await matrix.print();
-    await meshrr?.shutdown();
-    if (failed && lab !== undefined) await meshrr?.saveLog(`${lab.dir}/meshrr.log`);
-    await lab?.close({ failed });
-    for (const l of links.values()) await l.destroy();
-  });
+  after(() =>
+    teardown([
+      () => matrix.print(),
+      () => meshrr?.shutdown(),
+      () => (failed && lab !== undefined ? meshrr?.saveLog(`${lab.dir}/meshrr.log`) : undefined),
+      () => lab?.close({ failed }),
+      ...[...links.values()].map((l) => () => l.destroy()),
+    ]),
+  );
 
   for (const kind of KINDS) {
     it(kind, async () => {

@@ -12,7 +12,7 @@ import type { Lab, PeerHandle, PeerKind } from '../helpers/peers/index.js';
 import { createLab, missingPrerequisites } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { KINDS, startOnLink } from './helpers-daemons.js';
-import { allChains, Matrix } from './helpers-matrix.js';
+import { allChains, Matrix, teardown } from './helpers-matrix.js';
 import { interopConfig, logEvents, startMeshrr, type Meshrr } from './helpers-meshrr.js';
 import { createLink, randomPort, type Link } from './helpers-net.js';
 
@@ -44,13 +44,15 @@ describe('interop: dynamic peers from listen ranges', { skip: skip ?? false, con
     ]);
   });
 
-  after(async () => {
-    await matrix.print();
-    await meshrr?.shutdown();
-    if (failed && lab !== undefined) await meshrr?.saveLog(`${lab.dir}/meshrr.log`);
-    await lab?.close({ failed });
-    for (const l of links.values()) await l.destroy();
-  });
+  after(() =>
+    teardown([
+      () => matrix.print(),
+      () => meshrr?.shutdown(),
+      () => (failed && lab !== undefined ? meshrr?.saveLog(`${lab.dir}/meshrr.log`) : undefined),
+      () => lab?.close({ failed }),
+      ...[...links.values()].map((l) => () => l.destroy()),
+    ]),
+  );
 
   async function guard(fn: () => Promise<void>): Promise<void> {
     try {

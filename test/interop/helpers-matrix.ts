@@ -94,3 +94,20 @@ export async function allChains(chains: readonly Promise<unknown>[]): Promise<vo
   if (failed.length === 1) throw failed[0]?.reason;
   if (failed.length > 1) throw new AggregateError(failed.map((f) => f.reason as unknown), `${failed.length} checks failed`);
 }
+
+/**
+ * Run every cleanup step even when one fails (a daemon left running keeps the test process
+ * alive), then throw what failed. For `after` hooks.
+ */
+export async function teardown(steps: readonly (() => unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      process.stderr.write(`# teardown step failed: ${String(err)}\n`);
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, `${errors.length} teardown steps failed`);
+}

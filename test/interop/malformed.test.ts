@@ -17,7 +17,7 @@ import { createLab, missingPrerequisites } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startOnLink } from './helpers-daemons.js';
 import { KEEP_CASES, NOTIFICATION_CASES, SENTINEL } from './helpers-malformed.js';
-import { Matrix } from './helpers-matrix.js';
+import { Matrix, teardown } from './helpers-matrix.js';
 import { interopConfig, logEvents, startMeshrr, type Meshrr } from './helpers-meshrr.js';
 import { createLink, randomPort, type Link } from './helpers-net.js';
 import { notificationOf, RawPeer, type Received } from './helpers-raw.js';
@@ -58,14 +58,16 @@ describe('interop: malformed input over raw sockets', { skip: skip ?? false, con
     started = Date.now();
   });
 
-  after(async () => {
-    for (const r of raws) r.destroy();
-    await matrix.print();
-    await meshrr?.shutdown();
-    if (failed && lab !== undefined) await meshrr?.saveLog(`${lab.dir}/meshrr.log`);
-    await lab?.close({ failed });
-    await link?.destroy();
-  });
+  after(() =>
+    teardown([
+      () => raws.forEach((r) => r.destroy()),
+      () => matrix.print(),
+      () => meshrr?.shutdown(),
+      () => (failed && lab !== undefined ? meshrr?.saveLog(`${lab.dir}/meshrr.log`) : undefined),
+      () => lab?.close({ failed }),
+      () => link?.destroy(),
+    ]),
+  );
 
   /** Connect raw peer `i`, tracked for teardown. */
   async function raw(i: number): Promise<RawPeer> {

@@ -12,7 +12,7 @@ import { sweepStaleNetns } from '../helpers/netns.js';
 import type { Lab, PeerKind } from '../helpers/peers/index.js';
 import { createLab, missingPrerequisites } from '../helpers/peers/index.js';
 import { KINDS } from './helpers-daemons.js';
-import { Matrix } from './helpers-matrix.js';
+import { Matrix, teardown } from './helpers-matrix.js';
 import { startMeshrr, type Meshrr } from './helpers-meshrr.js';
 import { createLink, randomPort, type Link } from './helpers-net.js';
 import { sessionChecks, type SessionEnv } from './helpers-sessions.js';
@@ -50,13 +50,15 @@ describe('interop: sessions with five real daemons', { skip: skip ?? false, conc
     env = { lab, meshrr, matrix, links: byKindMap };
   });
 
-  after(async () => {
-    await matrix.print();
-    await meshrr?.shutdown();
-    if (failed && lab !== undefined) await meshrr?.saveLog(`${lab.dir}/meshrr.log`);
-    await lab?.close({ failed });
-    for (const l of links) await l.destroy();
-  });
+  after(() =>
+    teardown([
+      () => matrix.print(),
+      () => meshrr?.shutdown(),
+      () => (failed && lab !== undefined ? meshrr?.saveLog(`${lab.dir}/meshrr.log`) : undefined),
+      () => lab?.close({ failed }),
+      ...links.map((l) => () => l.destroy()),
+    ]),
+  );
 
   for (const kind of KINDS) {
     it(kind, async () => {

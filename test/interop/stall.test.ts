@@ -19,7 +19,7 @@ import type { Lab, PeerHandle } from '../helpers/peers/index.js';
 import { createLab, missingPrerequisites } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startOnLink } from './helpers-daemons.js';
-import { Matrix } from './helpers-matrix.js';
+import { Matrix, teardown } from './helpers-matrix.js';
 import { interopConfig, startMeshrr, type Meshrr } from './helpers-meshrr.js';
 import { createLink, randomPort, type Link } from './helpers-net.js';
 
@@ -63,21 +63,23 @@ describe('interop: a 3 s hold session survives a 1M-prefix burst on another sess
     await bird.waitEstablished(link.root4, 30_000);
   });
 
-  after(async () => {
-    for (const c of children) if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
-    await matrix.print();
-    await meshrr?.shutdown();
-    if (failed && lab !== undefined) await meshrr?.saveLog(`${lab.dir}/meshrr.log`);
-    await lab?.close({ failed });
-    await link?.destroy();
-  });
+  after(() =>
+    teardown([
+      () => children.forEach((c) => c.pid !== undefined && c.exitCode === null && process.kill(c.pid, 'SIGTERM')),
+      () => matrix.print(),
+      () => meshrr?.shutdown(),
+      () => (failed && lab !== undefined ? meshrr?.saveLog(`${lab.dir}/meshrr.log`) : undefined),
+      () => lab?.close({ failed }),
+      () => link?.destroy(),
+    ]),
+  );
 
   /** Run blaster.ts for one burst and wait until meshrr received every UPDATE it wrote. */
   async function runBurst(m: Meshrr, burst: (typeof BURSTS)[number]): Promise<void> {
     const report: BlasterReport = {};
     const script = fileURLToPath(new URL('./blaster.ts', import.meta.url));
     const args = [script, MESHRR_LO, String(m.port), burst.address, String(burst.id), String(PREFIXES), String(SETS), String(burst.perUpdate)];
-    const c = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(c);
     let lineBuf = '';
     c.stdout?.on('data', (d: Buffer) => {
