@@ -113,7 +113,12 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       for (const c of receivers) await c.waitEvent('ready', 60000);
       for (const c of receivers) c.send('connect');
       const est: Event[] = [];
-      for (const c of receivers) est.push(await c.waitEvent('established', sessionScale ? 150000 : 60000));
+      try {
+        for (const c of receivers) est.push(await c.waitEvent('established', sessionScale ? 150000 : 60000));
+      } catch (e) {
+        if (!(e instanceof TimeoutError)) throw e;
+        return result(null, null, memory(rr.pid).hwmMb, `not all Established: ${e.message}: ${await statusNote(receivers)}`);
+      }
       const connecting = receivers.map((c) => c.find('connecting') as Event);
       const establishS = seconds(connecting.map((e) => ns(e, 't')).reduce((a, b) => (a < b ? a : b)), est.map((e) => ns(e, 't')).reduce((a, b) => (a > b ? a : b)));
       const retries = est.reduce((s, e) => s + Number(e['retries'] ?? 0), 0);
