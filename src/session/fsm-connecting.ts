@@ -54,8 +54,10 @@ export function idle(s: SessionState, e: SessionEvent, ctx: StepCtx): StepResult
       return startSession({ ...s, idleHoldRunning: false }, e.type, ctx, s.passive);
     case 'ManualStop':
     case 'AutomaticStop':
-      // Ignored by §8.2.2 except that a pending automatic restart is cancelled.
-      return s.idleHoldRunning ? stay({ ...s, idleHoldRunning: false }, [stop('IdleHold')]) : stay(s);
+      // Ignored by §8.2.2 except that a pending automatic restart is cancelled; the driver is
+      // told the connection is done with (releaseResources), or it would wait for a restart
+      // that no longer comes and never let the peer start a new connection.
+      return s.idleHoldRunning ? stay({ ...s, idleHoldRunning: false }, [stop('IdleHold'), { type: 'releaseResources' }]) : stay(s);
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
       return stay(s, [{ type: 'closeTcp', reason: 'refusedInIdle' }]);

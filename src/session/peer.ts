@@ -186,12 +186,18 @@ export class Peer {
   }
 
   private readonly hooks: ConnectionHooks = {
-    onStateChange: () => undefined,
+    onStateChange: (conn: Connection, _from: StateName, to: StateName) => {
+      // While another connection carries the session, our outbound one must not keep
+      // reconnecting (each attempt would be dumped by collision resolution): park it. It is
+      // restarted by onFinished when the session ends.
+      if (conn === this.outbound && this.current !== null && this.current !== conn && (to === 'Active' || to === 'Connect')) conn.stop();
+    },
     onOpenReceived: (conn: Connection, open: OpenMessage): boolean => {
       for (const other of this.connections()) {
         if (other === conn) continue;
-        // RFC 4724 §4.2: a new connection while Established with graceful restart is a restart.
-        if (other.stateName === 'Established' && other.negotiated?.gracefulRestart != null) {
+        // RFC 4724 §4.2: a new connection from the peer while Established with graceful restart
+        // is a restart. An OPEN on our own new connection is an ordinary §6.8 collision.
+        if (conn.direction === 'inbound' && other.stateName === 'Established' && other.negotiated?.gracefulRestart != null) {
           this.opts.log.info({ reason: 'peer reconnected while Established: graceful restart' }, 'sessionReplaced');
           other.dispatch({ type: 'TcpConnectionFails' });
           continue;

@@ -15,29 +15,10 @@ export interface KnownBug {
 }
 
 export const KNOWN_BUGS: readonly KnownBug[] = [
-  {
-    id: 'outbound-retries-while-established',
-    file: 'collision',
-    rows: ['bird', 'openbgpd', 'gobgp'],
-    checks: ['collision-one-session'],
-    reason:
-      'src/session/peer.ts: when the inbound connection wins the collision, the outbound FSM (in OpenSent, ' +
-      'closed by the daemon) falls back to Active and its ConnectRetryTimer keeps opening new connections while ' +
-      'the peer is Established (every second with connect retry 1 s); connectionStates() never drops to one. ' +
-      'With graceful restart negotiated, the OPEN on such a connection even takes the "peer restarted" branch ' +
-      'of onOpenReceived and drops the Established session (seen with BIRD and OpenBGPD)',
-  },
-  {
-    id: 'stopped-idle-outbound-never-finishes',
-    file: 'collision',
-    rows: ['frr'],
-    checks: ['collision-one-session', 'collision-then-reconnect'],
-    reason:
-      'src/session/peer.ts onEstablished stops the outbound FSM while it waits in Idle on its IdleHoldTimer ' +
-      '(FRR sent it Cease/Connection Collision Resolution): ManualStop in Idle only cancels the timer, ' +
-      'onFinished never runs, the dead FSM stays in connectionStates() and blocks ensureOutbound(), so meshrr ' +
-      'never connects to this peer again',
-  },
+  // Both bugs found by the collision tests are fixed (src/session/peer.ts parks an outbound
+  // connection that falls back while another connection is Established, and takes the
+  // graceful-restart branch only for inbound OPENs; src/session/fsm-connecting.ts releases a
+  // connection stopped in Idle so the peer can start a new one).
 ];
 
 /** The known bug covering (file, row, check), if any. */
