@@ -64,7 +64,7 @@ export abstract class ByteWriter {
   /** Appends a short ASCII string (constant pieces, rare texts). */
   ascii(s: string): void {
     const n = s.length;
-    this.room(n);
+    if (this.pos + n > this.buf.length) this.room(n);
     const buf = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
@@ -73,13 +73,13 @@ export abstract class ByteWriter {
 
   /** Appends one byte. */
   byte(c: number): void {
-    this.room(1);
+    if (this.pos >= this.buf.length) this.room(1);
     this.buf[this.pos++] = c;
   }
 
   /** Appends 0..255 in decimal. */
   dec8(v: number): void {
-    this.room(3);
+    if (this.pos + 3 > this.buf.length) this.room(3);
     const buf = this.buf;
     let p = this.pos;
     const o = v * 3;
@@ -96,7 +96,7 @@ export abstract class ByteWriter {
       this.dec8(v);
       return;
     }
-    this.room(10);
+    if (this.pos + 10 > this.buf.length) this.room(10);
     const buf = this.buf;
     let p = this.pos;
     // Groups of three digits, most significant first; only the first is unpadded.
@@ -260,6 +260,10 @@ export class AsciiSink extends ByteWriter {
     const rl = rest.length;
     const need = hl + rl + 32;
     const step = addPath ? 5 : 1;
+    // Room for every line the field can hold (one per `step` octets) is made up front when it
+    // fits a buffer, so the loop below has no buffer switch: V8 then optimizes it at once.
+    const most = Math.ceil(end / step) * need;
+    if (most <= this.size) this.room(most);
     let lines = 0;
     let q = 0;
     while (q + step <= end) {

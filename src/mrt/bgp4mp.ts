@@ -106,6 +106,25 @@ function stateChange(
   return { kind: 'bgp4mpStateChange', header: raw.header, peerAs, localAs, ifIndex, afi, peerAddress, localAddress, as4, zebraShort, oldState, newState };
 }
 
+/** The last peer and local addresses seen: dumps repeat the same few, so reuse them. */
+let lastPeer: Buffer = ZERO4;
+let lastLocal: Buffer = ZERO4;
+
+/** `b[p, p + len)` as a Buffer equal to `last` when the bytes match (no new view), else a copy. */
+function address(b: Buffer, p: number, len: number, last: Buffer): Buffer {
+  if (last.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (b[p + i] !== last[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  return Buffer.from(b.subarray(p, p + len));
+}
+
 function decodeMessage(raw: RawRecord, m: MessageSubtype): MrtRecord {
   const b = raw.body;
   const f = readPeerFields(b, m.as4);
@@ -118,7 +137,9 @@ function decodeMessage(raw: RawRecord, m: MessageSubtype): MrtRecord {
   if (alen === 0) return malformed(raw, `MESSAGE with AFI ${f.afi}`);
   const p = f.next;
   if (p + 2 * alen > b.length) return malformed(raw, 'MESSAGE truncated');
-  return message(raw, m, f.peerAs, f.localAs, f.ifIndex, f.afi, b.subarray(p, p + alen), b.subarray(p + alen, p + 2 * alen), false, b.subarray(p + 2 * alen));
+  lastPeer = address(b, p, alen, lastPeer);
+  lastLocal = address(b, p + alen, alen, lastLocal);
+  return message(raw, m, f.peerAs, f.localAs, f.ifIndex, f.afi, lastPeer, lastLocal, false, b.subarray(p + 2 * alen));
 }
 
 function message(

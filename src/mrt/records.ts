@@ -1,7 +1,8 @@
 /**
  * Typed MRT records (RFC 6396, RFC 8050) as the reader yields them. Buffers are views into
  * the decompressed stream's chunks (copy with Buffer.from before keeping many of them for
- * long, or they pin their chunk). Path attributes stay in wire form (`attributes`), decoded on
+ * long, or they pin their chunk), except the addresses of BGP4MP messages, which are small
+ * copies shared by consecutive records with the same peer. Treat every Buffer as read-only. Path attributes stay in wire form (`attributes`), decoded on
  * demand with the codec (see ribAttributes() in table-dump-v2.ts and bgp4mpCtx() in
  * bgp4mp.ts), so reading a file costs no per-attribute objects unless a consumer asks.
  */
