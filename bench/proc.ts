@@ -135,11 +135,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-/** CPU seconds the whole machine has been busy (user, nice, system, irq, softirq; all CPUs). */
+/**
+ * CPU seconds the whole machine has spent in processes (user, nice, system; all CPUs). Interrupt
+ * and softirq time is left out: loopback TCP delivery of the bench's own traffic lands there.
+ */
 export function machineBusySeconds(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
   const f = line.trim().split(/\s+/).slice(1).map(Number);
-  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) / 100;
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0)) / 100;
 }
 
 /**
