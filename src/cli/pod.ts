@@ -11,6 +11,7 @@ import type { CliIo } from './main.js';
 import { RouteReflector } from '../rr/route-reflector.js';
 import { createResolver, loadPodSetup } from '../pod/setup.js';
 import { Pod } from '../pod/pod.js';
+import { untilSignal } from './signals.js';
 
 export async function podCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags: { conf?: string; template?: string } = {};
@@ -57,17 +58,8 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
     },
   });
   pod.start();
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutdown');
-      void Promise.resolve(pod.stop())
-        .then(() => rr.stop(`meshrr ${signal === 'SIGTERM' ? 'pod terminating' : 'stopped by operator'}`))
-        .then(() => resolve(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  return untilSignal(log, async (text) => {
+    await pod.stop();
+    await rr.stop(text);
   });
 }

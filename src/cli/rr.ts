@@ -9,6 +9,7 @@ import process from 'node:process';
 import { pino } from 'pino';
 import type { CliIo } from './main.js';
 import { RouteReflector } from '../rr/route-reflector.js';
+import { untilSignal } from './signals.js';
 import { loadRouterConfig } from '../config/router-config.js';
 
 const USAGE = 'usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR]\n';
@@ -48,17 +49,7 @@ export async function rrCommand(args: readonly string[], io: CliIo): Promise<num
     await rr.stop('start-up failed');
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutdown');
-      void rr.stop(`meshrr ${signal === 'SIGTERM' ? 'pod terminating' : 'stopped by operator'}`).then(() => resolve(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  return untilSignal(log, (text) => rr.stop(text));
 }
 
 /**
