@@ -1,8 +1,8 @@
 /**
  * Opens an MRT file and yields its decompressed bytes as chunks, without holding the file in
  * memory. Compression is detected from the magic bytes, not the file name: gzip (RFC 1952,
- * 1f 8b, node:zlib; concatenated members are read in turn), bzip2 ("BZh", unbzip2-stream), or
- * none. A decompressor failure (a truncated .gz/.bz2) is raised only after every byte
+ * 1f 8b, node:zlib; concatenated members are read in turn), bzip2 ("BZh", the bzip2 core of
+ * unbzip2-stream, see bunzip2.ts), or none. A decompressor failure (a truncated .gz/.bz2) is raised only after every byte
  * decompressed before it has been yielded, so the framing layer can deliver each whole record
  * first and then name the offset of the torn one.
  *
@@ -81,10 +81,17 @@ export function decompressStream(src: Readable, compression: Compression): Async
   }
 }
 
-/** unbzip2-stream is loaded only when a bzip2 file is read (start-up cost for the others). */
+/** The bzip2 decoder is loaded only when a bzip2 file is read (start-up cost for the others). */
 async function* bunzip2(src: Readable): AsyncGenerator<Buffer> {
-  const { default: bz2 } = await import('unbzip2-stream');
-  yield* pumpThrough(src, bz2(), 'bzip2');
+  const { bunzip2: decode } = await import('./bunzip2.js');
+  try {
+    yield* decode(src);
+  } catch (e) {
+    if (typeof (e as { syscall?: unknown }).syscall === 'string') {
+      throw new MrtError('MESHRR_MRT_IO', 0, `read failed: ${errorText(e)}`, { cause: e });
+    }
+    throw new DecompressError('bzip2', { cause: e });
+  }
 }
 
 async function* plainChunks(src: Readable): AsyncGenerator<Buffer> {

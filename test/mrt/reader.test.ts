@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -201,6 +201,23 @@ describe('unknown and malformed records', () => {
       assert.match(reasons[3] ?? '', /truncated/);
       assert.match(reasons[4] ?? '', /microsecond/);
     }
+  });
+
+  it('reads concatenated bzip2 streams and gzip members in turn', async () => {
+    const bz = await readFile(data('bgpkit-fixtures/examples_local_only_updates.bz2'));
+    const once = await readAll(data('bgpkit-fixtures/examples_local_only_updates.bz2'));
+    assert.equal(once.records.length, 85);
+    const twice = join(await dir, 'twice.bz2');
+    await writeFile(twice, Buffer.concat([bz, bz]));
+    const t = await readAll(twice);
+    assert.equal(t.error, null);
+    assert.equal(t.records.length, 170);
+    const gz = await readFile(data('ripe-bgpdump/test_data/updates.long_withdrawal.gz'));
+    const twiceGz = join(await dir, 'twice.gz');
+    await writeFile(twiceGz, Buffer.concat([gz, gz]));
+    const g = await readAll(twiceGz);
+    assert.equal(g.error, null);
+    assert.equal(g.records.length, 2);
   });
 
   it('a missing file is an MESHRR_MRT_IO error', async () => {
