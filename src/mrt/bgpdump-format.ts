@@ -38,7 +38,7 @@ import { bgp4mpCtx, bgpMessageBody, bgpMessageType } from './bgp4mp.js';
 import { AsciiSink, type ByteWriter, LineScratch } from './ascii-sink.js';
 import { type Columns, columns, writeNextHop, writePathOrigin, writeTail } from './bgpdump-columns.js';
 import { ribAttributes } from './table-dump-v2.js';
-import { ipv4At, ipv6At, prefixText } from './bgpdump-text.js';
+import { ipv6At, prefixText } from './bgpdump-text.js';
 
 /** Writes an MP_REACH_NLRI next hop by its length (4, 16 or 32 octets); false for other lengths. */
 function writeMpNextHop(w: ByteWriter, nh: Buffer): boolean {
@@ -307,7 +307,8 @@ export class BgpdumpFormatter {
     out.byte(BAR);
     out.dec32(rec.peerAs);
     out.byte(BAR);
-    out.ascii(rec.afi === 2 ? ipv6At(rec.prefix, 0) : ipv4At(rec.prefix, 0));
+    if (rec.afi === 2) out.ascii(ipv6At(rec.prefix, 0));
+    else out.ipv4(rec.prefix.readUInt32BE(0));
     out.byte(SLASH);
     out.dec8(rec.prefixLength);
     out.byte(BAR);
