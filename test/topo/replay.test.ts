@@ -53,14 +53,25 @@ async function birdCount(b: BirdPeer): Promise<number> {
   return Number(m[1]);
 }
 
-/** Poll BIRD's route count until it is `n`; the time it got there, or undefined on timeout. */
+/** A count that has not moved for this long is a stall (BIRD imports without pauses). */
+const STALL_MS = 30_000;
+
+/**
+ * Poll BIRD's route count until it is `n`: the time it got there, or undefined when the
+ * count stopped moving for STALL_MS (or TABLE_MS passed), with the last count.
+ */
 async function waitCount(b: BirdPeer, n: number, alive: () => void): Promise<{ at: number | undefined; last: number }> {
   let last = -1;
+  let movedAt = Date.now();
   const at = await pollUntil(
     async () => {
-      last = await birdCount(b);
+      const c = await birdCount(b);
+      if (c !== last) movedAt = Date.now();
+      last = c;
       alive();
-      return last === n ? Date.now() : false;
+      if (c === n) return Date.now();
+      if (Date.now() - movedAt > STALL_MS) throw new PollAbort(`${b.name} stalled at ${c} routes`);
+      return false;
     },
     { what: `${b.name} holds ${n} routes`, timeoutMs: TABLE_MS, intervalMs: 250 },
   ).catch(() => undefined);
@@ -125,7 +136,7 @@ describe('replaying a real table through meshrr', { skip, timeout: 420_000, conc
       };
       const { at, last } = await waitCount(b, plan.expected.length, sessionUp);
       const s = (x: number): string => ((x - up.t) / 1000).toFixed(1);
-      t.diagnostic(`injected ${plan.updates} UPDATEs in ${s(sent.t)} s; BIRD ${at === undefined ? `had ${last} routes when the wait ended` : `held the whole table ${s(at)} s after the first byte`}`);
+      t.diagnostic(`injected ${plan.updates} UPDATEs in ${s(sent.t)} s; BIRD ${at === undefined ? `stopped at ${last} routes` : `held the whole table ${s(at)} s after the first byte`}`);
       await assertTable(b, plan);
       // The sessions survived the load: no NOTIFICATION, BIRD's session up since before the replay.
       assert.deepEqual(inj.events.filter((e) => e.event !== 'established' && e.event !== 'sent' && e.event !== 'eor'), []);
@@ -143,7 +154,7 @@ describe('replaying a real table through meshrr', { skip, timeout: 420_000, conc
       await tp.established(late);
       const up = Date.now();
       const { at, last } = await waitCount(late, plan.expected.length, () => undefined);
-      t.diagnostic(at === undefined ? `late BIRD had ${last} routes when the wait ended` : `late BIRD held the whole table ${((at - up) / 1000).toFixed(1)} s after Established`);
+      t.diagnostic(at === undefined ? `late BIRD stopped at ${last} routes` : `late BIRD held the whole table ${((at - up) / 1000).toFixed(1)} s after Established`);
       await assertTable(late, plan);
     });
   });
