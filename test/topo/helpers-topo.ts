@@ -138,18 +138,6 @@ export async function routeAt(peer: PeerHandle, prefix: string, ok: (r: BgpRoute
   );
 }
 
-/** Poll until `peer` holds exactly `n` paths for `prefix`. */
-export async function routesAt(peer: PeerHandle, prefix: string, n: number, timeoutMs = ROUTE_MS): Promise<BgpRoute[]> {
-  return pollUntil(
-    async () => {
-      const rs = await peer.routes({ prefix });
-      if (rs.length !== n) throw new Error(`routes now: ${JSON.stringify(rs)}`);
-      return rs;
-    },
-    { what: `${peer.kind} ${peer.name} has ${n} path(s) for ${prefix}`, timeoutMs, intervalMs: 200 },
-  );
-}
-
 /** Poll until `peer` has no route for `prefix`. */
 export async function routeGone(peer: PeerHandle, prefix: string, timeoutMs = ROUTE_MS): Promise<void> {
   await pollUntil(async () => (await peer.routes({ prefix })).length === 0, { what: `${peer.kind} ${peer.name} dropped ${prefix}`, timeoutMs, intervalMs: 200 });

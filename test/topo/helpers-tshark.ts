@@ -14,7 +14,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Netns } from '../helpers/netns.js';
 import { run } from '../helpers/netns.js';
-import { arr, isRecord, rec } from '../helpers/peers/json.js';
+import { isRecord, rec } from '../helpers/peers/json.js';
 import type { JsonRecord } from '../helpers/peers/json.js';
 import { PollAbort, pollUntil } from '../helpers/poll.js';
 
@@ -129,4 +129,3 @@ export function attributeTrees(bgp: JsonRecord): JsonRecord[] {
   return (Array.isArray(list) ? list : [list]).filter(isRecord);
 }
 
-export { arr };
