@@ -33,6 +33,9 @@ export interface MemberPort {
   readonly index: number;
   write(msg: Buffer): boolean;
   readonly writable: boolean;
+  /** Batch the writes of one pump into one system call (socket cork/uncork), when supported. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface GroupFamily {
@@ -377,6 +380,15 @@ export class UpdateGroup {
   /** Writes to one member while it takes more; returns true when work remains that is not waiting on 'drain'. */
   private pump(m: Member): boolean {
     if (this.held) return false;
+    m.port.cork?.();
+    try {
+      return this.pumpCorked(m);
+    } finally {
+      m.port.uncork?.();
+    }
+  }
+
+  private pumpCorked(m: Member): boolean {
     let budget = PACKETS_PER_PUMP;
     // 1. Catch-up from the Adj-RIB-Out state, family by family.
     for (let fi = 0; fi < this.fams.length; fi++) {

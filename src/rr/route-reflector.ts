@@ -198,6 +198,8 @@ export class RouteReflector {
         port: {
           index,
           write: (msg: Buffer) => peer.write(msg),
+          cork: () => peer.cork(),
+          uncork: () => peer.uncork(),
           get writable() {
             return peer.writable;
           },

@@ -199,6 +199,15 @@ export class Connection {
     return s.write(msg);
   }
 
+  /** Buffers the following writes until `uncork`, which sends them with one writev. */
+  cork(): void {
+    this.socket?.cork();
+  }
+
+  uncork(): void {
+    this.socket?.uncork();
+  }
+
   /** True when the socket can take more without buffering in user space. */
   get writable(): boolean {
     const s = this.socket;

@@ -140,6 +140,14 @@ export class Peer {
     return this.current !== null && this.current.writable;
   }
 
+  cork(): void {
+    this.current?.cork();
+  }
+
+  uncork(): void {
+    this.current?.uncork();
+  }
+
   /**
    * Asks the peer to resend a family (ROUTE-REFRESH, RFC 2918), e.g. after our inbound policy
    * changed. Returns false when the session is down or the peer did not negotiate it.
