@@ -12,6 +12,7 @@ import type { Peer, PeerHooks } from '../session/peer.js';
 import { addressOctets } from '../session/cidr.js';
 import { Reflector } from '../reflect/reflector.js';
 import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
+import type { Negotiated } from '../session/negotiate.js';
 import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
 
 export interface RouteReflectorOptions {
@@ -115,6 +116,44 @@ export class RouteReflector {
     await this.speaker.shutdown(text);
   }
 
+  /** The Restart Time each peer advertised on its last session (RFC 4724 §3). */
+  private readonly peerRestartTime = new Map<number, number>();
+
+  private startStaleTimer(index: number, name: string, seconds: number, why: string): void {
+    const old = this.staleTimers.get(index);
+    if (old !== undefined) clearTimeout(old);
+    this.staleTimers.set(
+      index,
+      setTimeout(() => {
+        this.staleTimers.delete(index);
+        const n = this.reflector.sweepStale(index);
+        this.log.info({ peer: name, swept: n, reason: why }, 'staleRoutesSwept');
+      }, seconds * 1000),
+    );
+  }
+
+  /**
+   * A peer whose routes we keep as stale is back (RFC 4724 §4.2): without graceful restart on
+   * the new session, or for a family whose F bit is now clear, the stale routes go at once;
+   * the rest wait for its End-of-RIB, at most our stale-routes time.
+   */
+  private peerReturned(index: number, name: string, neg: Negotiated): void {
+    const gr = neg.gracefulRestart;
+    if (gr === null) {
+      const old = this.staleTimers.get(index);
+      if (old !== undefined) clearTimeout(old);
+      this.staleTimers.delete(index);
+      const n = this.reflector.sweepStale(index);
+      this.log.info({ peer: name, swept: n, reason: 'peer came back without graceful restart' }, 'staleRoutesSwept');
+      return;
+    }
+    for (const f of this.reflector.rib.families.values()) {
+      const kept = gr.families.some((x) => x.afi === f.afi && x.safi === f.safi && x.forwardingPreserved);
+      if (!kept) this.reflector.sweepStaleFamily(index, f.afi, f.safi);
+    }
+    this.startStaleTimer(index, name, this.config.gracefulRestart.staleRoutesTime, 'no End-of-RIB within the stale-routes time');
+  }
+
   /** Per group listen ranges set at run time (the pod's allow ranges), replacing the config's. */
   private readonly runtimeRanges = new Map<string, readonly string[]>();
 
@@ -180,6 +219,8 @@ export class RouteReflector {
       if (this.reflector.isDeferred && neg.gracefulRestart !== null) {
         this.awaitingEor.set(index, new Set(neg.families.map((f) => `${f.afi}/${f.safi}`)));
       }
+      this.peerRestartTime.set(index, neg.gracefulRestart?.restartTime ?? 0);
+      if (this.staleTimers.has(index)) this.peerReturned(index, peer.name, neg);
       this.reflector.peerUp({
         index,
         role: g.role,
@@ -209,21 +250,12 @@ export class RouteReflector {
     onDown: (peer, down) => {
       const index = this.index(peer);
       if (this.awaitingEor.delete(index) && this.awaitingEor.size === 0) this.endDeferral('the last awaited peer went down');
-      const gr = down.retainRoutes ? down.from : null;
       this.reflector.peerDown(index, down.retainRoutes);
-      if (gr !== null) {
-        // RFC 4724 §4.2: keep the routes as stale for the peer's restart time (capped by ours).
-        const limit = Math.min(this.config.gracefulRestart.staleRoutesTime, 4095);
-        const old = this.staleTimers.get(index);
-        if (old !== undefined) clearTimeout(old);
-        this.staleTimers.set(
-          index,
-          setTimeout(() => {
-            this.staleTimers.delete(index);
-            const n = this.reflector.sweepStale(index);
-            this.log.info({ peer: peer.name, swept: n }, 'staleRoutesSwept');
-          }, limit * 1000),
-        );
+      if (down.retainRoutes) {
+        // RFC 4724 §4.2: keep the routes as stale while the peer restarts; if the session is not
+        // back within the peer's Restart Time (capped by our stale-routes time), they go.
+        const restart = Math.min(this.peerRestartTime.get(index) ?? 0, this.config.gracefulRestart.staleRoutesTime);
+        this.startStaleTimer(index, peer.name, restart, 'peer did not come back within its restart time');
       }
     },
     onUpdate: (peer, u) => {
