@@ -118,6 +118,8 @@ export class RouteReflector {
 
   /** The Restart Time each peer advertised on its last session (RFC 4724 §3). */
   private readonly peerRestartTime = new Map<number, number>();
+  /** The families each peer listed in its graceful restart capability on its last session. */
+  private readonly peerGrFamilies = new Map<number, readonly { readonly afi: number; readonly safi: number }[]>();
 
   private startStaleTimer(index: number, name: string, seconds: number, why: string): void {
     const old = this.staleTimers.get(index);
@@ -220,6 +222,7 @@ export class RouteReflector {
         this.awaitingEor.set(index, new Set(neg.families.map((f) => `${f.afi}/${f.safi}`)));
       }
       this.peerRestartTime.set(index, neg.gracefulRestart?.restartTime ?? 0);
+      this.peerGrFamilies.set(index, neg.gracefulRestart?.families ?? []);
       if (this.staleTimers.has(index)) this.peerReturned(index, peer.name, neg);
       this.reflector.peerUp({
         index,
@@ -252,6 +255,12 @@ export class RouteReflector {
       if (this.awaitingEor.delete(index) && this.awaitingEor.size === 0) this.endDeferral('the last awaited peer went down');
       this.reflector.peerDown(index, down.retainRoutes);
       if (down.retainRoutes) {
+        // RFC 4724 §4.2: only the families the peer listed in its capability are kept; a
+        // helper-only peer (no family listed) loses its routes at once.
+        const listed = this.peerGrFamilies.get(index) ?? [];
+        for (const f of this.reflector.rib.families.values()) {
+          if (!listed.some((x) => x.afi === f.afi && x.safi === f.safi)) this.reflector.sweepStaleFamily(index, f.afi, f.safi);
+        }
         // RFC 4724 §4.2: keep the routes as stale while the peer restarts; if the session is not
         // back within the peer's Restart Time (capped by our stale-routes time), they go.
         const restart = Math.min(this.peerRestartTime.get(index) ?? 0, this.config.gracefulRestart.staleRoutesTime);
