@@ -289,7 +289,9 @@ export class UpdateGroup {
   /** The member's socket drained: continue writing. */
   onDrain(index: number): void {
     const m = this.members.get(index);
-    if (m !== undefined) this.pump(m);
+    // A pump that spent its budget with the socket still writable gets no 'drain' later:
+    // continue on the next turn.
+    if (m !== undefined && this.pump(m)) this.schedulePump();
   }
 
   /** Advertised (prefix id → entry) count for one family, for status. */

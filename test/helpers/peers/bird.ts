@@ -99,7 +99,7 @@ export class BirdPeer extends BasePeer {
     const out: string[] = [];
     for (const fam of family !== undefined ? [family] : (['ipv4-unicast', 'ipv6-unicast'] as const)) {
       const table = fam === 'ipv4-unicast' ? 'master4' : 'master6';
-      out.push(...parseBirdPrefixes(await this.birdc(['show', 'route', 'table', table, 'where', 'source', '=', 'RTS_BGP'])));
+      for (const p of parseBirdPrefixes(await this.birdc(['show', 'route', 'table', table, 'where', 'source', '=', 'RTS_BGP']))) out.push(p);
     }
     return uniquePrefixes(out.map((prefix) => ({ prefix })));
   }

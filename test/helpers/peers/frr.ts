@@ -104,7 +104,7 @@ export class FrrPeer extends BasePeer {
     const out: string[] = [];
     for (const fam of family !== undefined ? [family] : (['ipv4-unicast', 'ipv6-unicast'] as const)) {
       const doc = parseJson(await this.vtysh([`show bgp ${fam === 'ipv4-unicast' ? 'ipv4' : 'ipv6'} unicast json`]), 'vtysh show bgp unicast json');
-      out.push(...parseFrrPrefixes(doc, true).map(normalizePrefix));
+      for (const p of parseFrrPrefixes(doc, true)) out.push(normalizePrefix(p));
     }
     return uniquePrefixes(out.map((prefix) => ({ prefix })));
   }

@@ -87,7 +87,7 @@ export class GobgpPeer extends BasePeer {
     const out: string[] = [];
     for (const fam of family !== undefined ? [family] : (['ipv4-unicast', 'ipv6-unicast'] as const)) {
       const text = await this.gobgp(['global', 'rib', '-a', fam === 'ipv4-unicast' ? 'ipv4' : 'ipv6', '-j']);
-      if (text.trim() !== '') out.push(...parseGobgpPrefixes(parseJson(text, 'gobgp global rib -j')));
+      if (text.trim() !== '') for (const p of parseGobgpPrefixes(parseJson(text, 'gobgp global rib -j'))) out.push(p);
     }
     return uniquePrefixes(out.map((prefix) => ({ prefix })));
   }
