@@ -198,11 +198,11 @@ export function readRemovePatterns(p: Problems, key: CommunityKey, v: unknown, p
   const anyV = get(v, 'anyOf');
   const reV = get(v, 'regex');
   if (anyV === undefined && reV === undefined) return p.report(path, 'expected anyOf, regex or both');
-  const any = anyV === undefined ? null : readPatterns(p, kind, anyV, joinPath(path, 'anyOf'));
+  const anyOf = anyV === undefined ? null : readPatterns(p, kind, anyV, joinPath(path, 'anyOf'));
   const res = reV === undefined ? null : readRegexes(p, reV, joinPath(path, 'regex'));
-  if (any === undefined || res === undefined) return undefined;
-  const text = [...(any?.texts ?? []), ...(res ?? []).map((r) => `/${r.source}/`)].join(' ');
-  return { tests: any?.tests ?? [], regexes: res ?? [], text };
+  if (anyOf === undefined || res === undefined) return undefined;
+  const text = [...(anyOf?.texts ?? []), ...(res ?? []).map((r) => `/${r.source}/`)].join(' ');
+  return { tests: anyOf?.tests ?? [], regexes: res ?? [], text };
 }
 
 /** Exact values for `set` and `add` (an empty list is allowed: `set: []` clears). */

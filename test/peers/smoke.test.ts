@@ -18,7 +18,8 @@ import { bird, createLab, exabgp, formatVersions, frr, gobgp, missingPrerequisit
 import type { BgpRoute, PeerHandle, RouteFilter } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 
-const skip = await missingPrerequisites();
+// Fails loudly, naming what is missing (never a silent skip).
+await missingPrerequisites();
 
 /** Poll until `peer` holds exactly one route matching `filter`, and return it. */
 async function routeAt(peer: PeerHandle, filter: RouteFilter): Promise<BgpRoute> {
@@ -54,7 +55,7 @@ async function inLab(label: string, body: (lab: Lab, ns: Netns) => Promise<void>
   assert.ok(lab.peers.every((p) => p.exited));
 }
 
-describe('real-daemon harness smoke', { skip: skip ?? false, concurrency: true }, () => {
+describe('real-daemon harness smoke', { concurrency: true }, () => {
   before(async () => {
     await sweepStaleNetns();
   });

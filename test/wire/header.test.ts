@@ -1,8 +1,7 @@
 // Header framing (RFC 4271 §4.1, §6.1) and KEEPALIVE (§4.4): hand vectors, GoBGP's fuzzer-found
 // bad-length messages from ../shared/data, and fast-check "random bytes never throw".
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { checkHeader, encodeHeader, frameMessage, isMessageType, minimumLength } from '../../src/wire/header.js';
@@ -12,14 +11,7 @@ import { decodeOpen } from '../../src/wire/open.js';
 import { decodeNotification } from '../../src/wire/notification.js';
 import { decodeRouteRefresh } from '../../src/wire/route-refresh.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MSG } from '../../src/wire/iana.js';
-
-const DATA = new URL('../../../shared/data/', import.meta.url);
-
-function dataPath(rel: string): string {
-  const path = fileURLToPath(new URL(rel, DATA));
-  if (!existsSync(path)) throw new Error(`test data missing: ${path} (expected ../shared/data beside the repo)`);
-  return path;
-}
+import { dataPath } from '../vectors/helpers-data.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex');
 const MARKER = 'ffffffffffffffffffffffffffffffff';

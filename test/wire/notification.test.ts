@@ -1,8 +1,7 @@
 // NOTIFICATION codec (RFC 4271 §4.5), RFC 9003 shutdown communication, RFC 8538 Hard Reset and
 // the operator text, with ExaBGP's NOTIFICATION messages from ../shared/data/vectors/exabgp.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -19,14 +18,7 @@ import type { NotificationMessage } from '../../src/wire/notification.js';
 import { describeNotification } from '../../src/wire/notification-text.js';
 import { checkHeader } from '../../src/wire/header.js';
 import { CEASE_SUB, ERR, FSM_SUB, HEADER_SUB, OPEN_SUB, ROUTE_REFRESH_SUB, UPDATE_SUB } from '../../src/wire/iana.js';
-
-const DATA = new URL('../../../shared/data/', import.meta.url);
-
-function dataPath(rel: string): string {
-  const path = fileURLToPath(new URL(rel, DATA));
-  if (!existsSync(path)) throw new Error(`test data missing: ${path} (expected ../shared/data beside the repo)`);
-  return path;
-}
+import { dataPath } from '../vectors/helpers-data.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex');
 const MARKER = 'ffffffffffffffffffffffffffffffff';

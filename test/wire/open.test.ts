@@ -1,8 +1,7 @@
 // OPEN codec (RFC 4271 §4.2, RFC 5492, RFC 9072): annotated vectors, ExaBGP's OPEN messages from
 // ../shared/data/vectors/exabgp, the error subcodes, and fast-check round trips / no-throw.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -18,14 +17,7 @@ import type { Capability } from '../../src/wire/capabilities.js';
 import { capabilityProblems } from '../../src/wire/capabilities.js';
 import { checkHeader } from '../../src/wire/header.js';
 import type { WireError } from '../../src/wire/errors.js';
-
-const DATA = new URL('../../../shared/data/', import.meta.url);
-
-function dataPath(rel: string): string {
-  const path = fileURLToPath(new URL(rel, DATA));
-  if (!existsSync(path)) throw new Error(`test data missing: ${path} (expected ../shared/data beside the repo)`);
-  return path;
-}
+import { dataPath } from '../vectors/helpers-data.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex');
 const MARKER = 'ffffffffffffffffffffffffffffffff';

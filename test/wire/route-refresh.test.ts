@@ -1,8 +1,7 @@
 // ROUTE-REFRESH codec (RFC 2918 §3, RFC 7313 §3 and §5, RFC 5291 ORF kept raw), with ExaBGP's
 // ROUTE-REFRESH messages from ../shared/data/vectors/exabgp.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -15,14 +14,7 @@ import {
 } from '../../src/wire/route-refresh.js';
 import type { RouteRefreshMessage } from '../../src/wire/route-refresh.js';
 import { checkHeader } from '../../src/wire/header.js';
-
-const DATA = new URL('../../../shared/data/', import.meta.url);
-
-function dataPath(rel: string): string {
-  const path = fileURLToPath(new URL(rel, DATA));
-  if (!existsSync(path)) throw new Error(`test data missing: ${path} (expected ../shared/data beside the repo)`);
-  return path;
-}
+import { dataPath } from '../vectors/helpers-data.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex');
 const MARKER = 'ffffffffffffffffffffffffffffffff';

@@ -62,13 +62,11 @@ async function executable(cmd: string): Promise<boolean> {
 /**
  * Checks what real-daemon tests need: root (network namespaces, port 179) and every daemon
  * and CLI the harness drives. A missing prerequisite is a loud failure naming it (never a
- * silent skip: `.ci/run` installs all of them); the return value is always `undefined`, kept
- * so callers can pass it to a test's `skip` option unchanged.
+ * silent skip: `.ci/run` installs all of them).
  */
-export async function missingPrerequisites(kinds: readonly PeerKind[] = ['bird', 'frr', 'gobgp', 'openbgpd', 'exabgp']): Promise<string | undefined> {
+export async function missingPrerequisites(kinds: readonly PeerKind[] = ['bird', 'frr', 'gobgp', 'openbgpd', 'exabgp']): Promise<void> {
   const why = await whyNot(kinds);
   if (why !== undefined) throw new Error(`real-daemon tests cannot run: ${why} (run as root after .ci/run's apt-get install)`);
-  return undefined;
 }
 
 async function whyNot(kinds: readonly PeerKind[]): Promise<string | undefined> {
