@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { RouteReflector } from '../src/rr/route-reflector.js';
 import type { GroupConfig, RouterConfig } from '../src/config/router-config-types.js';
 import { ipv4Number } from './bgp-client.js';
+import { compilePolicies } from '../src/policy/compile.js';
 
 function arg(name: string, fallback: string): string {
   const p = `--${name}=`;
@@ -53,6 +54,7 @@ const config: RouterConfig = {
   gracefulRestart: { enabled: false, restartTime: 120, staleRoutesTime: 360, notification: true },
   groups: [group],
   policies: {},
+  policySet: compilePolicies({}, 'bench', { localAs: 64496, groups: [group.name] }),
 };
 
 const log = pino({ level: arg('log-level', 'warn') });

@@ -4,6 +4,7 @@
  * is docs/router-config.md. Addresses stay text here (normalised by the parser); the
  * composition root turns them into session and RIB settings.
  */
+import type { PolicySet } from '../policy/types.js';
 
 export type GroupRole = 'client' | 'nonClient' | 'ebgp';
 
@@ -97,6 +98,8 @@ export interface RouterConfig {
   readonly deterministicMed: boolean;
   readonly gracefulRestart: GracefulRestartConfig;
   readonly groups: readonly GroupConfig[];
-  /** Raw policy definitions, validated by the policy issue's compiler. */
+  /** Raw policy definitions as written (for rendering the config back). */
   readonly policies: Readonly<Record<string, unknown>>;
+  /** The compiled policies (docs/policy.md). */
+  readonly policySet: PolicySet;
 }

@@ -24,6 +24,9 @@ import { addressText, numberToDottedQuad } from './router-config-ip.js';
 import type { GracefulRestartConfig, GroupConfig, ListenConfig, RouterConfig } from './router-config-types.js';
 import { readYaml, show, toPlain } from './router-config-yaml.js';
 import type { YNode } from './router-config-yaml.js';
+import { checkPolicies } from '../policy/compile.js';
+import { indexPath, joinPath } from '../policy/reader.js';
+import type { PolicySet } from '../policy/types.js';
 
 export type * from './router-config-types.js';
 export { ConfigError, ConfigReadError, formatProblem } from './router-config-errors.js';
@@ -109,8 +112,21 @@ function parseRoot(ctx: Ctx, n: YNode): RouterConfig | undefined {
   else if (groupsNode.kind === 'seq' && groupsNode.items.length === 0) ctx.report('groups', groupsNode.line, 'expected a non-empty list of peer groups, got an empty list');
   else groups = (readList(ctx, groupsNode, 'groups', (g, p) => parseGroup(ctx, g, p, env)) ?? []) as ParsedGroup[];
   crossCheck(ctx, groups);
+  let policySet: PolicySet | null = null;
+  const policiesNode = r.get('policies');
+  if (asn !== undefined && policies !== undefined) {
+    const lines = new Map<string, number>();
+    if (policiesNode !== undefined) collectLines(policiesNode, 'policies', lines);
+    const checked = checkPolicies(policies, ctx.file, {
+      localAs: asn,
+      groups: groups.map((g) => g.config?.name).filter((n): n is string => n !== undefined),
+      lineOf: (path) => lines.get(path),
+    });
+    for (const problem of checked.problems) ctx.problems.push(problem);
+    policySet = checked.set;
+  }
 
-  if (ctx.problems.length > 0 || routerId === undefined || asn === undefined) return undefined;
+  if (ctx.problems.length > 0 || routerId === undefined || asn === undefined || policySet === null) return undefined;
   return {
     routerId,
     routerIdText: numberToDottedQuad(routerId),
@@ -123,7 +139,22 @@ function parseRoot(ctx: Ctx, n: YNode): RouterConfig | undefined {
     gracefulRestart: gracefulRestart as GracefulRestartConfig,
     groups: groups.map((g) => g.config as GroupConfig),
     policies: policies as Record<string, unknown>,
+    policySet,
   };
+}
+
+/** Line of every key path under `node` (the policy compiler reports by path). */
+function collectLines(node: YNode, path: string, out: Map<string, number>): void {
+  out.set(path, node.line);
+  if (node.kind === 'map') {
+    for (const e of node.entries) {
+      const p = joinPath(path, e.key);
+      collectLines(e.value, p, out);
+      out.set(p, e.keyLine);
+    }
+  } else if (node.kind === 'seq') {
+    node.items.forEach((item, i) => collectLines(item, indexPath(path, i), out));
+  }
 }
 
 /** The FQDN capability carries the host name in at most 255 octets. */

@@ -206,7 +206,7 @@ const SELF: NextHopChange = Object.freeze({ kind: 'self' });
 const UNCHANGED: NextHopChange = Object.freeze({ kind: 'unchanged' });
 
 function readNextHopAction(p: Problems, v: unknown, path: string): Action[] | undefined {
-  if (v === 'self') return [{ key: 'nextHop', text: 'nextHop self', apply: (st) => void (st.nextHop = SELF) }];
+  if (v === 'self') return [{ key: 'nextHop', text: 'nextHop self', nextHopSelf: true, apply: (st) => void (st.nextHop = SELF) }];
   if (v === 'unchanged') return [{ key: 'nextHop', text: 'nextHop unchanged', apply: (st) => void (st.nextHop = UNCHANGED) }];
   const a = typeof v === 'string' ? parseAddress(v) : null;
   if (a === null) return p.report(path, `${show(v)} is not self, unchanged or an IPv4/IPv6 address`);

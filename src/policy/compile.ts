@@ -178,6 +178,7 @@ function finish(name: string, localAs: number, dflt: PolicyDefault, terms: reado
     usesGroup: uses('group'),
     usesRole: uses('role'),
     usesFamily: uses('family'),
+    setsNextHopSelf: terms.some((t) => t.actions.some((a) => a.nextHopSelf === true)),
     defaultRef: makeRef(name, -1, 'default'),
   });
 }

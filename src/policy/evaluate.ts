@@ -47,7 +47,9 @@ export function evaluate(policy: Policy, route: PolicyRoute): PolicyOutcome {
 /** Evaluation with an explicit state and an optional trace (explain.ts). */
 export function run(policy: Policy, route: PolicyRoute, st: EvalState, trace: TraceSink | null): PolicyOutcome {
   st.reset(route, policy.localAs);
-  for (const t of policy.terms) {
+  let applied = 0;
+  for (let i = 0; i < policy.terms.length; i++) {
+    const t = policy.terms[i] as CompiledTerm;
     trace?.term(t);
     let matched = true;
     for (const c of t.conditions) {
@@ -59,21 +61,22 @@ export function run(policy: Policy, route: PolicyRoute, st: EvalState, trace: Tr
       }
     }
     if (!matched) continue;
+    if (t.actions.length > 0) applied |= 1 << Math.min(i, 31);
     for (const a of t.actions) {
       a.apply(st);
       trace?.action(a, st);
     }
-    if (t.flow === 'accept') return accepted(st, t.ref, t.acceptedUnchanged);
+    if (t.flow === 'accept') return accepted(st, t.ref, t.acceptedUnchanged, applied);
     if (t.flow === 'reject') return t.rejected;
   }
   trace?.default(policy);
   const d = defaultOutcome(policy);
-  return d.accept ? accepted(st, policy.defaultRef, d) : d;
+  return d.accept ? accepted(st, policy.defaultRef, d, applied) : d;
 }
 
-function accepted(st: EvalState, term: TermRef, unchanged: PolicyOutcome): PolicyOutcome {
+function accepted(st: EvalState, term: TermRef, unchanged: PolicyOutcome, applied: number): PolicyOutcome {
   st.settle();
   const changed = st.changed();
   if (!changed && st.nextHop === null) return unchanged;
-  return { accept: true, term, attributes: changed ? st.buildAttributes() : null, nextHop: st.nextHop };
+  return { accept: true, term, attributes: changed ? st.buildAttributes() : null, nextHop: st.nextHop, applied };
 }

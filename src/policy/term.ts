@@ -34,6 +34,8 @@ export interface Action {
   readonly key: string;
   /** Compact form for explain output (`localPref 20`). */
   readonly text: string;
+  /** Set on `nextHop: self`: the result depends on the session's local address. */
+  readonly nextHopSelf?: true;
   readonly apply: (st: EvalState) => void;
 }
 
@@ -44,7 +46,7 @@ export interface CompiledTerm {
   readonly flow: TermFlow;
   /** `{accept: false, term}` for this term. */
   readonly rejected: PolicyOutcome;
-  /** `{accept: true, term, attributes: null, nextHop: null}` for this term. */
+  /** `{accept: true, term, attributes: null, nextHop: null, applied: 0}` for this term. */
   readonly acceptedUnchanged: PolicyOutcome;
 }
 
@@ -57,5 +59,5 @@ export function rejectedBy(term: TermRef): PolicyOutcome {
 }
 
 export function acceptedUnchangedBy(term: TermRef): PolicyOutcome {
-  return Object.freeze({ accept: true, term, attributes: null, nextHop: null });
+  return Object.freeze({ accept: true, term, attributes: null, nextHop: null, applied: 0 });
 }

@@ -74,6 +74,12 @@ export type PolicyOutcome =
       readonly attributes: readonly PathAttribute[] | null;
       /** null: no next-hop action ran. */
       readonly nextHop: NextHopChange | null;
+      /**
+       * Bit i set: the actions of term i ran (terms 0..30; bit 31 stands for every later term).
+       * Together with the attribute set and the source key it determines the changes exactly,
+       * so callers may key the result of a prefix-dependent policy on it. 0 when unchanged.
+       */
+      readonly applied: number;
     };
 
 export type PolicyDefault = 'accept' | 'reject';
@@ -95,6 +101,8 @@ export interface Policy {
   readonly usesGroup: boolean;
   readonly usesRole: boolean;
   readonly usesFamily: boolean;
+  /** Some term sets `nextHop: self`: outcomes then depend on the session's local address. */
+  readonly setsNextHopSelf: boolean;
   /** Refs used for outcomes decided by the default. */
   readonly defaultRef: TermRef;
 }

@@ -29,6 +29,9 @@ export interface ExportTarget extends GroupRole {
   readonly ctx: CodecCtx;
   readonly localAs: number;
   readonly routeServer: boolean;
+  /** The members' local addresses (policy `nextHop: self`), null when unknown. */
+  readonly localV4: Buffer | null;
+  readonly localV6: Buffer | null;
 }
 
 const WELL_KNOWN_CODES = new Set<number>([
@@ -53,13 +56,18 @@ const WELL_KNOWN_CODES = new Set<number>([
 
 /** The exported attribute list (MP_* excluded; the packer adds MP_REACH_NLRI). */
 export function exportAttributes(set: AttrSet, src: SourceRole, t: ExportTarget): PathAttribute[] {
+  return exportList(set.attributes, src, t);
+}
+
+/** `exportAttributes` for an attribute list (a set's, or one an export policy changed). */
+export function exportList(attributes: readonly PathAttribute[], src: SourceRole, t: ExportTarget): PathAttribute[] {
   const out: PathAttribute[] = [];
   const ebgpTarget = t.role === 'ebgp';
   const reflect = isReflection(src, t);
   let sawLocalPref = false;
   let sawOriginator = false;
   let sawClusterList = false;
-  for (const a of set.attributes) {
+  for (const a of attributes) {
     switch (a.kind) {
       case 'localPref':
         if (ebgpTarget) continue;
@@ -112,6 +120,11 @@ export function exportAttributes(set: AttrSet, src: SourceRole, t: ExportTarget)
 /** Encodes the exported list for the target's context. */
 export function encodeExport(set: AttrSet, src: SourceRole, t: ExportTarget): Buffer {
   return encodeAttributes(exportAttributes(set, src, t), t.ctx);
+}
+
+/** Encodes the exported form of an attribute list. */
+export function encodeExportList(attributes: readonly PathAttribute[], src: SourceRole, t: ExportTarget): Buffer {
+  return encodeAttributes(exportList(attributes, src, t), t.ctx);
 }
 
 function prepend(path: AsPath, asn: number): AsPath {

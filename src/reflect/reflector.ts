@@ -6,8 +6,14 @@
  * write; the rest continues on the next turn, so no session misses a KEEPALIVE.
  *
  * Groups are keyed by what changes the bytes on the wire: role, cluster ID, route-server
- * flag, 4-octet AS, extended message, the families both sides carry, and (issue 6) the
- * export policy.
+ * flag, 4-octet AS, extended message, the families both sides carry, and the export rule
+ * (the policy name, or the default: accept for iBGP, nothing for eBGP per RFC 8212; with a
+ * `nextHop: self` policy also the local address).
+ *
+ * Config reload (`updateExportRules`): a group whose policy keeps its name but changed
+ * re-evaluates its Adj-RIB-Out and sends only the differences; a peer whose group now names
+ * another policy moves to the matching update group and is sent that group's table (a
+ * soft reset out, as FRR does when a peer changes update group).
  */
 import type { CodecCtx } from '../wire/context.js';
 import { ATTR } from '../wire/iana.js';
@@ -17,7 +23,8 @@ import type { BestChange } from '../rib/family-rib.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
 import type { DecisionOptions } from '../rib/best-path.js';
 import { UpdateGroup, type MemberPort } from './update-group.js';
-import type { PeerRole, SourceRole } from './roles.js';
+import type { PeerRole } from './roles.js';
+import type { ExportRule, ExportSource } from './export-entries.js';
 
 /** Prefixes decided per event-loop turn. */
 export const DECIDE_PER_TURN = 50_000;
@@ -38,8 +45,14 @@ export interface ReflectorPeer {
   readonly families: readonly { readonly afi: number; readonly safi: number }[];
   readonly encodeCtx: CodecCtx;
   readonly port: MemberPort;
-  /** Export policy name (issue 6); peers with different policies never share a group. */
-  readonly exportPolicy: string;
+  /** Name of the peer's config group (policy `match.group`, status). */
+  readonly group: string;
+  /** The peer's AS (policy `match.neighborAs`). */
+  readonly peerAs: number;
+  /** Local address of the session (4 or 16 octets): policy `nextHop: self`. */
+  readonly localAddress: Buffer | null;
+  /** What the peer's group exports (issue 6); peers with different rules never share an update group. */
+  readonly exportRule: ExportRule;
   /** Configured add-path send (0, N or 'all') and the families where the session negotiated it. */
   readonly addPathSend: number | 'all';
   readonly addPathFamilies: readonly { readonly afi: number; readonly safi: number }[];
@@ -91,6 +104,47 @@ export class Reflector {
   peerUp(p: ReflectorPeer): void {
     this.peers.set(p.index, p);
     this.rib.setPeer(p.index, { bgpId: p.bgpId, external: p.role === 'ebgp', address: p.address, as4: p.as4 });
+    this.joinGroup(p);
+  }
+
+  /** The export rule of every peer after a config reload (undefined: unchanged). */
+  updateExportRules(ruleFor: (p: ReflectorPeer) => ExportRule | undefined): void {
+    const moved: ReflectorPeer[] = [];
+    const changed = new Set<UpdateGroup>();
+    for (const [index, p] of this.peers) {
+      const rule = ruleFor(p);
+      if (rule === undefined || rule === p.exportRule) continue;
+      const next: ReflectorPeer = { ...p, exportRule: rule };
+      this.peers.set(index, next);
+      const g = this.groupOf.get(index);
+      if (g === undefined) continue;
+      if (groupKey(next) === g.key) changed.add(g);
+      else moved.push(next);
+    }
+    for (const g of changed) {
+      const first = [...g.members.keys()][0];
+      const rule = first === undefined ? undefined : this.peers.get(first)?.exportRule;
+      if (rule === undefined) continue;
+      g.setRule(rule);
+      this.seedGroup(g);
+      g.flush();
+      g.endRuleChange();
+    }
+    for (const p of moved) {
+      this.leaveGroup(p.index);
+      this.joinGroup(p);
+    }
+  }
+
+  private leaveGroup(index: number): void {
+    const g = this.groupOf.get(index);
+    if (g === undefined) return;
+    g.removeMember(index);
+    this.groupOf.delete(index);
+    if (g.members.size === 0) this.groups.delete(g.key);
+  }
+
+  private joinGroup(p: ReflectorPeer): void {
     const key = groupKey(p);
     let g = this.groups.get(key);
     if (g === undefined) {
@@ -106,10 +160,20 @@ export class Reflector {
         }));
       g = new UpdateGroup(
         key,
-        { role: p.role, clusterId: p.clusterId, clientToClient: p.clientToClient, ctx: p.encodeCtx, localAs: this.opts.localAs, routeServer: p.routeServer },
+        {
+          role: p.role,
+          clusterId: p.clusterId,
+          clientToClient: p.clientToClient,
+          ctx: p.encodeCtx,
+          localAs: this.opts.localAs,
+          routeServer: p.routeServer,
+          localV4: p.localAddress !== null && p.localAddress.length === 4 ? p.localAddress : null,
+          localV6: p.localAddress !== null && p.localAddress.length === 16 ? p.localAddress : null,
+        },
         fams,
         p.extendedMessage ? 65535 : 4096,
-        (peer) => this.sourceRole(peer),
+        (peer) => this.exportSource(peer),
+        p.exportRule,
       );
       this.groups.set(key, g);
       if (this.deferred) g.setHeld(true);
@@ -124,12 +188,8 @@ export class Reflector {
    * they stay, marked stale, until `sweepStale` (End-of-RIB or the restart timer).
    */
   peerDown(index: number, retainStale: boolean): void {
-    const g = this.groupOf.get(index);
-    if (g !== undefined) {
-      g.removeMember(index);
-      this.groupOf.delete(index);
-      if (g.members.size === 0) this.groups.delete(g.key);
-    }
+    this.leaveGroup(index);
+    if (!retainStale) for (const g of this.groups.values()) g.forgetSource(index);
     if (retainStale) this.rib.markPeerStale(index);
     else this.rib.dropPeer(index);
     this.schedule();
@@ -201,9 +261,9 @@ export class Reflector {
     return { prefixes, paths, attributeSets: this.rib.sets.size, groups: this.groups.size, decisionRuns: this.decisionRuns };
   }
 
-  private sourceRole(peer: number): SourceRole | undefined {
+  private exportSource(peer: number): ExportSource | undefined {
     const p = this.peers.get(peer);
-    return p === undefined ? undefined : { role: p.role, clusterId: p.clusterId, bgpId: p.bgpId };
+    return p === undefined ? undefined : { role: p.role, clusterId: p.clusterId, bgpId: p.bgpId, group: p.group, peerAs: p.peerAs };
   }
 
   /**
@@ -246,7 +306,15 @@ export class Reflector {
 function groupKey(p: ReflectorPeer): string {
   const fams = p.families.map((f) => `${f.afi}/${f.safi}`).join(',');
   const ap = p.addPathSend === 0 ? '' : `ap${String(p.addPathSend)}:${p.addPathFamilies.map((f) => `${f.afi}/${f.safi}`).join(',')}`;
-  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, ap, p.exportPolicy].join('|');
+  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, ap, ruleKey(p)].join('|');
+}
+
+/** The export rule as a group key: default verdict or policy name (plus the local address for `nextHop: self`). */
+function ruleKey(p: ReflectorPeer): string {
+  const r = p.exportRule;
+  if (r.kind !== 'policy') return r.kind;
+  const self = r.policy.setsNextHopSelf && p.localAddress !== null ? `@${p.localAddress.toString('hex')}` : '';
+  return `policy:${r.policy.name}${self}`;
 }
 
 /** The family an End-of-RIB marker ends (RFC 4724 §2), or null for any other UPDATE. */

@@ -15,97 +15,30 @@
  * - A new member (or a route refresh) catches up by walking the Adj-RIB-Out, then gets
  *   End-of-RIB per family (RFC 4724 §2), then follows the log.
  */
-import type { NlriBlock } from '../wire/attribute-types.js';
-import { decodeUpdate } from '../wire/update.js';
-import { HEADER_LENGTH, ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
+import { ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
 import { encodeRouteRefresh } from '../wire/route-refresh.js';
 import type { AttrSet } from '../rib/attr-set.js';
-import type { NlriTable } from '../rib/nlri-table.js';
-import { splitNlri } from '../wire/nlri-split.js';
 import type { RankedPath } from '../rib/family-rib.js';
 import { AddPathOut } from './add-path-out.js';
-import { encodeExport, type ExportTarget } from './export-attrs.js';
-import { endOfRib, packAnnounce, packWithdraw } from './packer.js';
-import { eligible, type SourceRole } from './roles.js';
+import type { ExportTarget } from './export-attrs.js';
+import { ExportEntries, type ExportRule, type ExportSource } from './export-entries.js';
+import { packAnnounce, packWithdraw } from './packer.js';
+import { catchUpStep, convertLagging, fullWalk, type CatchUpHost } from './catch-up.js';
+import type { FamilyState, GroupFamily, Member, MemberPort, Packet } from './group-state.js';
 
-export interface MemberPort {
-  /** RIB peer index of the member. */
-  readonly index: number;
-  write(msg: Buffer): boolean;
-  readonly writable: boolean;
-  /** Batch the writes of one pump into one system call (socket cork/uncork), when supported. */
-  cork?(): void;
-  uncork?(): void;
-}
-
-export interface GroupFamily {
-  readonly afi: number;
-  readonly safi: number;
-  readonly table: NlriTable;
-  /** RFC 7911 add-path send: 0 (off), N best paths, or 'all'. */
-  readonly addPath: number | 'all';
-}
-
-interface ExportEntry {
-  readonly id: number;
-  readonly attrs: Buffer;
-  readonly nextHop: Buffer;
-  refs: number;
-}
-
-interface Packet {
-  readonly buf: Buffer;
-  /** Member index not to send to, or -1. */
-  readonly skip: number;
-  /** Member index this packet is only for, or -1. */
-  readonly only: number;
-}
-
-interface CatchUp {
-  walkPos: number;
-  walkEnd: number;
-  readonly dirty: Set<number>;
-  owedWithdraw: Buffer[];
-  /** Written before the first catch-up packet (BoRR, RFC 7313), or null. */
-  start: Buffer | null;
-  /** Written after the last one: End-of-RIB (RFC 4724), EoRR (RFC 7313), or null. */
-  end: Buffer | null;
-}
-
-interface Member {
-  readonly port: MemberPort;
-  /** Index into the log (absolute sequence number). */
-  cursor: number;
-  /** Per family; null when in sync with the log. */
-  readonly catchUp: (CatchUp | null)[];
-}
-
-interface FamilyState {
-  readonly fam: GroupFamily;
-  out: Int32Array;
-  outSource: Int32Array;
-  pendAnn: Map<number, number[]>;
-  pendAnnSkip: Map<number, Map<number, number[]>>;
-  pendWd: Buffer[];
-  pendWdOnly: Map<number, Buffer[]>;
-  /** Set when the family sends path identifiers (add-path); the arrays above are then unused. */
-  addPath: AddPathOut | null;
-}
+export type { GroupFamily, MemberPort } from './group-state.js';
 
 /** Log bytes above which lagging members are moved to state-based catch-up. */
 const LOG_LIMIT_BYTES = 32 << 20;
 /** Packets written per member per pump (bounded work per event-loop turn). */
 const PACKETS_PER_PUMP = 512;
-/** Prefix ids walked per catch-up step. */
-const WALK_CHUNK = 1 << 16;
 
-export class UpdateGroup {
+export class UpdateGroup implements CatchUpHost {
   readonly members = new Map<number, Member>();
-  private readonly fams: FamilyState[];
-  private readonly entries: (ExportEntry | undefined)[] = [];
-  private readonly freeEntries: number[] = [];
-  /** Source peer → attribute set id → export entry. */
-  private readonly cache = new Map<number, Map<number, ExportEntry>>();
+  readonly fams: FamilyState[];
+  readonly exports: ExportEntries;
+  /** The prefix add-path is ranking (AddPathOut asks for entries without naming it). */
+  private addPathPrefix = 0;
   private log: Packet[] = [];
   private logBase = 0;
   private logBytes = 0;
@@ -120,9 +53,11 @@ export class UpdateGroup {
     readonly key: string,
     readonly target: ExportTarget,
     families: readonly GroupFamily[],
-    private readonly maxLen: number,
-    private readonly sourceOf: (peer: number) => SourceRole | undefined,
+    readonly maxLen: number,
+    sourceOf: (peer: number) => ExportSource | undefined,
+    rule: ExportRule,
   ) {
+    this.exports = new ExportEntries(target, rule, sourceOf);
     this.fams = families.map((fam) => ({
       fam,
       out: new Int32Array(1024).fill(-1),
@@ -135,12 +70,9 @@ export class UpdateGroup {
         fam.addPath === 0
           ? null
           : new AddPathOut(fam.afi, fam.safi, fam.table, fam.addPath === 'all' ? Number.MAX_SAFE_INTEGER : fam.addPath, maxLen, {
-              entryFor: (p: RankedPath) => {
-                const src = this.sourceOf(p.peer);
-                return src !== undefined && eligible(src, p.set, this.target) ? this.entryFor(p.peer, src, p.set) : null;
-              },
-              releaseEntry: (id: number) => this.releaseEntry(id),
-              entry: (id: number) => this.entries[id],
+              entryFor: (p: RankedPath) => this.exports.resolve(p.peer, p.set, fam.afi, fam.safi, fam.table, this.addPathPrefix),
+              releaseEntry: (id: number) => this.exports.release(id),
+              entry: (id: number) => this.exports.get(id),
               isMember: (peer: number) => this.members.has(peer),
               emit: (buf: Buffer, skip: number, only: number) => this.append({ buf, skip, only }),
             }),
@@ -170,6 +102,7 @@ export class UpdateGroup {
     const f = this.fams[fi];
     if (f === undefined) return;
     if (f.addPath !== null) {
+      this.addPathPrefix = prefixId;
       f.addPath.onRanked(prefixId, ranked, this.members.size > 0);
       return;
     }
@@ -178,19 +111,13 @@ export class UpdateGroup {
     this.ensure(f, prefixId + 1);
     const prevEntry = f.out[prefixId] as number;
     const prevSource = f.outSource[prefixId] as number;
-    let entry: ExportEntry | null = null;
-    let source = -1;
-    if (best !== null) {
-      const src = this.sourceOf(best.peer);
-      if (src !== undefined && eligible(src, best.set, this.target)) {
-        entry = this.entryFor(best.peer, src, best.set);
-        source = best.peer;
-      }
-    }
+    const { afi, safi, table } = f.fam;
+    const entry = best === null ? null : this.exports.resolve(best.peer, best.set, afi, safi, table, prefixId);
+    const source = entry === null || best === null ? -1 : best.peer;
     const nextEntry = entry === null ? -1 : entry.id;
     if (nextEntry === prevEntry && source === prevSource) return;
     if (entry !== null) entry.refs++;
-    if (prevEntry >= 0) this.releaseEntry(prevEntry);
+    if (prevEntry >= 0) this.exports.release(prevEntry);
     f.out[prefixId] = nextEntry;
     f.outSource[prefixId] = source;
     // Without members there is nobody to tell: the Adj-RIB-Out alone is kept, and a member
@@ -252,7 +179,7 @@ export class UpdateGroup {
 
   /** Adds a member; it first receives the whole Adj-RIB-Out, then End-of-RIB per family. */
   addMember(port: MemberPort): void {
-    const m: Member = { port, cursor: this.logBase + this.log.length, catchUp: this.fams.map((f) => this.fullWalk(f)) };
+    const m: Member = { port, cursor: this.logBase + this.log.length, catchUp: this.fams.map((f) => fullWalk(f)) };
     this.members.set(port.index, m);
     this.schedulePump();
   }
@@ -268,7 +195,7 @@ export class UpdateGroup {
     if (m === undefined || f === undefined) return;
     const { afi, safi } = f.fam;
     m.catchUp[fi] = {
-      ...this.fullWalk(f),
+      ...fullWalk(f),
       start: enhanced ? encodeRouteRefresh({ afi, safi, subtype: ROUTE_REFRESH_SUBTYPE.BORR, orf: Buffer.alloc(0) }) : null,
       end: enhanced ? encodeRouteRefresh({ afi, safi, subtype: ROUTE_REFRESH_SUBTYPE.EORR, orf: Buffer.alloc(0) }) : null,
     };
@@ -303,34 +230,26 @@ export class UpdateGroup {
     return n;
   }
 
-  private fullWalk(f: FamilyState): CatchUp {
-    return { walkPos: 0, walkEnd: f.fam.table.idLimit, dirty: new Set(), owedWithdraw: [], start: null, end: endOfRib(f.fam.afi, f.fam.safi) };
+  /**
+   * Switches the export rule (config reload). The caller then re-runs the decision output for
+   * every prefix (Reflector.seedGroup), flushes, and calls `endRuleChange`: outcomes that
+   * encode as before keep their entries, so only real differences are sent.
+   */
+  setRule(rule: ExportRule): void {
+    this.exports.setRule(rule);
   }
 
-  private entryFor(peer: number, src: SourceRole, set: AttrSet): ExportEntry {
-    let bySet = this.cache.get(peer);
-    if (bySet === undefined) this.cache.set(peer, (bySet = new Map()));
-    const hit = bySet.get(set.id);
-    if (hit !== undefined && this.entries[hit.id] === hit) return hit;
-    const id = this.freeEntries.pop() ?? this.entries.length;
-    const e: ExportEntry = { id, attrs: encodeExport(set, src, this.target), nextHop: set.nextHop, refs: 0 };
-    this.entries[id] = e;
-    bySet.set(set.id, e);
-    return e;
+  endRuleChange(): void {
+    this.exports.endReuse();
   }
 
-  private releaseEntry(id: number): void {
-    const e = this.entries[id];
-    if (e === undefined) return;
-    if (--e.refs > 0) return;
-    // Kept in the cache map until overwritten; freed from the id space now. Pending lists may
-    // still name it: packEntry checks the Adj-RIB-Out before packing.
-    this.entries[id] = undefined;
-    this.freeEntries.push(id);
+  /** A peer's session ended: its cached outcomes go (its attribute sets may be recycled). */
+  forgetSource(peer: number): void {
+    this.exports.forgetPeer(peer);
   }
 
   private packEntry(f: FamilyState, entryId: number, ids: number[], skip: number): void {
-    const e = this.entries[entryId];
+    const e = this.exports.get(entryId);
     if (e === undefined) return;
     // Keep only prefixes still advertised with this entry (later changes superseded the rest).
     let n = 0;
@@ -348,7 +267,7 @@ export class UpdateGroup {
     this.packetsBuilt++;
   }
 
-  private prefixBytes(f: FamilyState, id: number): Buffer {
+  prefixBytes(f: FamilyState, id: number): Buffer {
     const t = f.fam.table;
     const b = Buffer.allocUnsafe(t.nlriLength(id));
     t.writeNlri(id, b, 0);
@@ -404,7 +323,7 @@ export class UpdateGroup {
       }
       while (budget > 0) {
         if (!m.port.writable) return false;
-        const bufs = this.catchUpStep(f, c, m.port.index);
+        const bufs = catchUpStep(this, f, c, m.port.index);
         if (bufs === null) break;
         for (const b of bufs) {
           m.port.write(b);
@@ -431,68 +350,6 @@ export class UpdateGroup {
     return m.cursor < end;
   }
 
-  /** Next packets of a member's catch-up (owed withdrawals, dirty prefixes, then the walk); null when done. */
-  private catchUpStep(f: FamilyState, c: CatchUp, member: number): Buffer[] | null {
-    const out: Buffer[] = [];
-    const { afi, safi } = f.fam;
-    const ap = f.addPath;
-    if (c.owedWithdraw.length > 0) {
-      packWithdraw(afi, safi, Buffer.concat(c.owedWithdraw), ap !== null, this.maxLen, out);
-      c.owedWithdraw = [];
-      return out;
-    }
-    const ids: number[] = [];
-    if (c.dirty.size > 0) {
-      for (const id of c.dirty) {
-        ids.push(id);
-        if (ids.length >= WALK_CHUNK) break;
-      }
-      for (const id of ids) c.dirty.delete(id);
-      if (ap !== null) {
-        ap.catchUp(ids, member, out);
-        return out;
-      }
-      const wd: Buffer[] = [];
-      const ann = this.groupByEntry(f, ids, member, wd);
-      if (wd.length > 0) packWithdraw(afi, safi, Buffer.concat(wd), false, this.maxLen, out);
-      for (const [entryId, list] of ann) this.packFor(f, entryId, list, out);
-      return out;
-    }
-    if (c.walkPos >= c.walkEnd) return null;
-    const stop = Math.min(c.walkEnd, c.walkPos + WALK_CHUNK);
-    for (let id = c.walkPos; id < stop; id++) ids.push(id);
-    c.walkPos = stop;
-    if (ap !== null) {
-      ap.catchUp(ids, member, out);
-      return out;
-    }
-    const ann = this.groupByEntry(f, ids, member, null);
-    for (const [entryId, list] of ann) this.packFor(f, entryId, list, out);
-    return out;
-  }
-
-  /** Groups prefix ids by the entry the group advertises, skipping the member's own routes. */
-  private groupByEntry(f: FamilyState, ids: readonly number[], member: number, wd: Buffer[] | null): Map<number, number[]> {
-    const ann = new Map<number, number[]>();
-    for (const id of ids) {
-      const e = id < f.out.length ? (f.out[id] as number) : -1;
-      if (e < 0 || f.outSource[id] === member) {
-        if (wd !== null && f.fam.table.has(id)) wd.push(this.prefixBytes(f, id));
-        continue;
-      }
-      const l = ann.get(e);
-      if (l === undefined) ann.set(e, [id]);
-      else l.push(id);
-    }
-    return ann;
-  }
-
-  private packFor(f: FamilyState, entryId: number, ids: number[], out: Buffer[]): void {
-    const e = this.entries[entryId];
-    if (e === undefined) return;
-    packAnnounce(f.fam.afi, f.fam.safi, e.attrs, e.nextHop, ids, ids.length, f.fam.table, this.maxLen, null, out);
-  }
-
   /**
    * Drops log packets every member has read. If the log is still over its limit, members
    * still behind are moved to state-based catch-up: the prefixes of the packets they missed
@@ -506,7 +363,7 @@ export class UpdateGroup {
       const end = this.logBase + this.log.length;
       for (const m of this.members.values()) {
         if (m.cursor >= end) continue;
-        this.convertLagging(m, end);
+        convertLagging(this, m, this.log, this.logBase, end);
       }
       min = end;
     }
@@ -515,40 +372,5 @@ export class UpdateGroup {
     for (let i = 0; i < drop; i++) this.logBytes -= (this.log[i] as Packet).buf.length;
     this.log = this.log.slice(drop);
     this.logBase = min;
-  }
-
-  private convertLagging(m: Member, end: number): void {
-    for (let seq = m.cursor; seq < end; seq++) {
-      const p = this.log[seq - this.logBase] as Packet;
-      if (p.skip === m.port.index || (p.only >= 0 && p.only !== m.port.index)) continue;
-      const r = decodeUpdate(p.buf.subarray(HEADER_LENGTH), this.target.ctx);
-      if (!r.ok) continue;
-      const blocks: { block: NlriBlock; withdraw: boolean }[] = [
-        { block: r.update.withdrawn, withdraw: true },
-        { block: r.update.nlri, withdraw: false },
-      ];
-      for (const a of r.update.attributes) {
-        if (a.kind === 'mpReach') blocks.push({ block: a.value.nlri, withdraw: false });
-        else if (a.kind === 'mpUnreach') blocks.push({ block: a.value.withdrawn, withdraw: true });
-      }
-      for (const { block, withdraw } of blocks) {
-        const fi = this.familyIndex(block.afi, block.safi);
-        const f = this.fams[fi];
-        if (f === undefined) continue;
-        let c = m.catchUp[fi];
-        if (c === null || c === undefined) {
-          c = { walkPos: 0, walkEnd: 0, dirty: new Set(), owedWithdraw: [], start: null, end: null };
-          m.catchUp[fi] = c;
-        }
-        const cu = c;
-        const bytes = block.bytes;
-        splitNlri(block.afi, block.safi, block.addPath, bytes, (_pathId, start, stop) => {
-          const id = f.fam.table.lookupNlri(bytes, start, stop);
-          if (id >= 0) cu.dirty.add(id);
-          else if (withdraw) cu.owedWithdraw.push(Buffer.from(bytes.subarray(start - (block.addPath ? 4 : 0), stop)));
-        });
-      }
-    }
-    m.cursor = end;
   }
 }

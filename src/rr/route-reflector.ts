@@ -11,6 +11,7 @@ import { Speaker, type ListenRange } from '../session/speaker.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
 import { addressOctets } from '../session/cidr.js';
 import { Reflector } from '../reflect/reflector.js';
+import { exportRuleFor } from './policy-rules.js';
 import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
 import type { Negotiated } from '../session/negotiate.js';
 import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
@@ -218,6 +219,7 @@ export class RouteReflector {
       if (g === undefined) return;
       const index = this.index(peer);
       const address = addressOctets(peer.remoteAddress) ?? Buffer.alloc(4);
+      const local = peer.session?.localSocketAddress ?? null;
       if (this.reflector.isDeferred && neg.gracefulRestart !== null) {
         this.awaitingEor.set(index, new Set(neg.families.map((f) => `${f.afi}/${f.safi}`)));
       }
@@ -236,7 +238,10 @@ export class RouteReflector {
         extendedMessage: neg.extendedMessage,
         families: neg.families,
         encodeCtx: neg.encodeCtx,
-        exportPolicy: g.exportPolicy ?? '',
+        group: g.name,
+        peerAs: neg.peerAs,
+        localAddress: local === null ? null : addressOctets(local.startsWith('::ffff:') ? local.slice(7) : local),
+        exportRule: exportRuleFor(g, this.config.policySet),
         addPathSend: g.addPathSend,
         addPathFamilies: neg.addPath.send,
         port: {

@@ -19,7 +19,9 @@ const group = (c: RouterConfig, i = 0): GroupConfig => c.groups[i] as GroupConfi
 
 describe('defaults', () => {
   it('fills every optional key of a minimal file', () => {
-    assert.deepEqual(parse(...MINIMAL), {
+    const { policySet, ...rest } = parse(...MINIMAL);
+    assert.equal(policySet.policies.size, 0);
+    assert.deepEqual(rest, {
       routerId: 0xc0000201,
       routerIdText: '192.0.2.1',
       asn: 65000,
@@ -161,10 +163,19 @@ describe('normalisation', () => {
 });
 
 describe('pass-through keys', () => {
-  it('unknown group keys land in extra; policies pass raw', () => {
-    const c = parse(...MINIMAL, '    type: subtractive', '    asranges: [65001-65535]', '    source: {sourcetype: dns, hostname: meshrr}', 'policies:', '  strict: {reject: [65000:101]}');
+  it('unknown group keys land in extra; policies are kept as written and compiled', () => {
+    const c = parse(...MINIMAL, '    type: subtractive', '    asranges: [65001-65535]', '    source: {sourcetype: dns, hostname: meshrr}', 'policies:', '  strict: {terms: [{match: {community: 65000:101}, then: reject}]}');
     assert.deepEqual(group(c).extra, { type: 'subtractive', asranges: ['65001-65535'], source: { sourcetype: 'dns', hostname: 'meshrr' } });
-    assert.deepEqual(c.policies, { strict: { reject: ['65000:101'] } });
+    assert.deepEqual(c.policies, { strict: { terms: [{ match: { community: '65000:101' }, then: 'reject' }] } });
+    assert.deepEqual([...c.policySet.policies.keys()], ['strict']);
+    assert.equal(c.policySet.policies.get('strict')?.terms.length, 1);
+  });
+
+  it('a bad policy is a config error with its file, line and key path', () => {
+    assert.throws(
+      () => parse(...MINIMAL, 'policies:', '  strict:', '    terms:', '      - match: {community: 65000:abc}', '        then: reject'),
+      (e: unknown) => e instanceof ConfigError && /rr\.yml:9 policies\.strict\.terms\[0\]\.match\.community/.test(e.message),
+    );
   });
 
   it('import and export policies must name a defined policy', () => {

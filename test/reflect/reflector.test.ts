@@ -13,6 +13,7 @@ import { findAttribute, type UpdateMessage } from '../../src/wire/attribute-type
 import { afiSafiKey } from '../../src/wire/iana.js';
 import { makeUpdate } from '../../src/wire/update.js';
 import type { PeerRole } from '../../src/reflect/roles.js';
+import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
 
 interface Seen {
   announced: Map<string, UpdateMessage>;
@@ -60,7 +61,10 @@ function peer(index: number, role: PeerRole, bgpId: string, seen: Seen): Reflect
     families: [{ afi: 1, safi: 1 }],
     encodeCtx: AS4_CTX,
     port: port(index, seen),
-    exportPolicy: '',
+    group: 'test',
+    peerAs: 65000,
+    localAddress: null,
+    exportRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };

@@ -25,6 +25,7 @@ import { parseIpv4 } from '../../src/wire/nlri.js';
 import { decodeUpdate, makeUpdate } from '../../src/wire/update.js';
 import { PollAbort, pollUntil } from '../helpers/poll.js';
 import { ipv4Prefixes } from './helpers-replay.js';
+import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
 
 const N = 200_000;
 const PER_SET = 10;
@@ -46,7 +47,10 @@ function peer(index: number, port: ReflectorPeer['port']): ReflectorPeer {
     families: [{ afi: 1, safi: 1 }],
     encodeCtx: AS4_CTX,
     port,
-    exportPolicy: '',
+    group: 'test',
+    peerAs: 65000,
+    localAddress: null,
+    exportRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };
