@@ -19,7 +19,7 @@
 import type { AttrSetTable} from './attr-set.js';
 import { type AttrSet } from './attr-set.js';
 import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type DecisionRule, type PathSource } from './best-path.js';
-import { PrefixTable } from './prefix-table.js';
+import { PrefixTable, grownCapacity } from './prefix-table.js';
 import type { FamilyRoutes } from './family-routes.js';
 import type { NlriTable } from './nlri-table.js';
 import type { ImportFilter } from './import-filter.js';
@@ -30,13 +30,34 @@ export const STALE = 1;
 /** Path flag: rejected by the import filter (kept in Adj-RIB-In, out of the decision). */
 export const FILTERED = 2;
 
-/** What the decision process made of one prefix. */
+/**
+ * What the decision process made of one prefix. `decide` reuses one object (and its
+ * `ranked` array and entries) for every emit, so no object is made per prefix: read it
+ * during the call, copy what you keep.
+ */
 export interface BestChange {
   readonly prefixId: number;
-  /** Ranked candidates, best first (empty: the prefix is gone). */
+  /** Ranked candidates, best first (empty: the prefix is gone, or all its paths are filtered). */
   readonly ranked: readonly RankedPath[];
   readonly rule: DecisionRule;
 }
+
+/** The reused emit object of `decide`. */
+interface MutableChange {
+  prefixId: number;
+  ranked: readonly RankedPath[];
+  rule: DecisionRule;
+}
+
+/** A reused candidate: what the ranking reads, and what `decide` emits (a RankedPath). */
+interface PooledCandidate {
+  set: AttrSet;
+  source: PathSource;
+  pathId: number;
+  peer: number;
+}
+
+const NO_PATHS: readonly RankedPath[] = Object.freeze([]);
 
 export interface RankedPath {
   readonly set: AttrSet;
@@ -53,7 +74,13 @@ export class FamilyRib implements FamilyRoutes {
   private bestPeer: Int32Array;
   private bestSet: Int32Array;
   private dirtyFlag: Uint8Array;
-  private dirty: number[] = [];
+  /** Prefix ids waiting for a decision, first in first out: dirtyList[dirtyHead..dirtyLen). */
+  private dirtyList = new Int32Array(1024);
+  private dirtyHead = 0;
+  private dirtyLen = 0;
+  private readonly change: MutableChange = { prefixId: -1, ranked: NO_PATHS, rule: 'onlyPath' };
+  private readonly cands: PooledCandidate[] = [];
+  private readonly candPool: PooledCandidate[] = [];
   // path slots
   private pNext: Int32Array;
   private pPeer: Int32Array;
@@ -259,7 +286,7 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   get pendingDecisions(): number {
-    return this.dirty.length;
+    return this.dirtyLen - this.dirtyHead;
   }
 
   /**
@@ -357,40 +384,77 @@ export class FamilyRib implements FamilyRoutes {
    * Returns how many remain (schedule another run when non-zero).
    */
   decide(limit: number, emit: (c: BestChange) => void): number {
-    const cands: Candidate[] = [];
+    const ch = this.change;
+    const cands = this.cands;
+    const pool = this.candPool;
+    const head = this.head;
+    const pNext = this.pNext;
+    const pFlags = this.pFlags;
+    const pSet = this.pSet;
     let done = 0;
-    while (done < limit && this.dirty.length > 0) {
-      const id = this.dirty.pop() as number;
+    while (done < limit && this.dirtyHead < this.dirtyLen) {
+      const id = this.dirtyList[this.dirtyHead++] as number;
       this.dirtyFlag[id] = 0;
       done++;
-      cands.length = 0;
-      for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
-        // Filtered paths never enter the decision process, so never reach export.
-        if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
-        const peer = this.pPeer[s] as number;
-        const sid = this.pSet[s] as number;
-        // Invariant (like OpenBGPD's up_test_update): only accepted paths reach export.
+      // Gather the accepted paths. Filtered paths never enter the decision process, so
+      // never reach export.
+      let n = 0;
+      for (let s = head[id] as number; s >= 0; s = pNext[s] as number) {
+        if (((pFlags[s] as number) & FILTERED) !== 0) continue;
+        const sid = pSet[s] as number;
+        // Invariant (as OpenBGPD's up_test_update): only accepted paths are ranked.
         if (sid < 0) throw new Error('a path without an effective set reached the decision process');
-        cands.push({ set: this.sets.get(sid), source: this.sources(peer), pathId: this.pPathId[s] as number, peer } as Candidate & { peer: number });
+        const peer = this.pPeer[s] as number;
+        let c = pool[n];
+        if (c === undefined) {
+          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pPathId[s] as number, peer };
+          pool.push(c);
+        } else {
+          c.set = this.sets.get(sid);
+          c.pathId = this.pPathId[s] as number;
+          c.peer = peer;
+        }
+        n++;
       }
-      if (cands.length === 0) {
+      ch.prefixId = id;
+      if (n === 0) {
         this.bestPeer[id] = -1;
         this.bestSet[id] = -1;
-        emit({ prefixId: id, ranked: [], rule: 'onlyPath' });
+        ch.ranked = NO_PATHS;
+        ch.rule = 'onlyPath';
+        emit(ch);
         // Freed only after the emit: listeners may still read the prefix octets. A prefix
         // whose paths are all filtered keeps its id (its paths still refer to it).
-        if ((this.head[id] as number) < 0) this.prefixes.remove(id);
+        if ((head[id] as number) < 0) this.prefixes.remove(id);
         continue;
       }
-      const rule = rankPaths(cands, this.decision);
-      const ranked: RankedPath[] = cands.map((c) => ({ set: c.set, peer: (c as Candidate & { peer: number }).peer, pathId: c.pathId }));
-      const top = ranked[0] as RankedPath;
+      // One path (most prefixes of a reflector's table): nothing to rank.
+      cands.length = n;
+      for (let i = 0; i < n; i++) cands[i] = pool[i] as PooledCandidate;
+      let rule: DecisionRule = 'onlyPath';
+      if (n > 1) {
+        // The source is only read when ranking (set here, not per path gathered).
+        for (let i = 0; i < n; i++) {
+          const c = cands[i] as PooledCandidate;
+          c.source = this.sources(c.peer);
+        }
+        rule = rankPaths(cands, this.decision);
+      }
+      const top = cands[0] as PooledCandidate;
       this.bestPeer[id] = top.peer;
       this.bestSet[id] = top.set.id;
-      emit({ prefixId: id, ranked, rule });
+      ch.ranked = cands;
+      ch.rule = rule;
+      emit(ch);
     }
-    return this.dirty.length;
+    if (this.dirtyHead === this.dirtyLen) {
+      this.dirtyHead = 0;
+      this.dirtyLen = 0;
+    }
+    return this.dirtyLen - this.dirtyHead;
   }
+
+
 
   /** Every path of a prefix, ranked best first (what `decide` emits), without touching state. */
   rank(id: number): RankedPath[] {
@@ -430,10 +494,20 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private markDirty(id: number): void {
-    if (this.dirtyFlag[id] === 0) {
-      this.dirtyFlag[id] = 1;
-      this.dirty.push(id);
+    if (this.dirtyFlag[id] !== 0) return;
+    this.dirtyFlag[id] = 1;
+    if (this.dirtyLen === this.dirtyList.length) {
+      if (this.dirtyHead > 0) {
+        this.dirtyList.copyWithin(0, this.dirtyHead, this.dirtyLen);
+        this.dirtyLen -= this.dirtyHead;
+        this.dirtyHead = 0;
+      } else {
+        const d = new Int32Array(grownCapacity(this.dirtyList.length, this.dirtyLen + 1));
+        d.set(this.dirtyList);
+        this.dirtyList = d;
+      }
     }
+    this.dirtyList[this.dirtyLen++] = id;
   }
 
   private unlink(s: number, prev: number): void {
@@ -479,8 +553,7 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private growSlots(min: number): void {
-    let n = this.pNext.length;
-    while (n < min) n *= 2;
+    const n = grownCapacity(this.pNext.length, min);
     const g32 = (a: Int32Array): Int32Array => {
       const b = new Int32Array(n);
       b.set(a);
@@ -503,17 +576,17 @@ export class FamilyRib implements FamilyRoutes {
 
   private ensurePrefixCapacity(min: number): void {
     if (min <= this.head.length) return;
-    let n = this.head.length;
-    while (n < min) n *= 2;
-    const h = new Int32Array(n).fill(-1);
-    h.set(this.head);
-    this.head = h;
-    const bp = new Int32Array(n).fill(-1);
-    bp.set(this.bestPeer);
-    this.bestPeer = bp;
-    const bs = new Int32Array(n).fill(-1);
-    bs.set(this.bestSet);
-    this.bestSet = bs;
+    // Follow the id space's own (geometric) growth.
+    const n = Math.max(this.prefixes.idCapacity, grownCapacity(this.head.length, min));
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      b.fill(-1, a.length);
+      return b;
+    };
+    this.head = grow(this.head);
+    this.bestPeer = grow(this.bestPeer);
+    this.bestSet = grow(this.bestSet);
     const d = new Uint8Array(n);
     d.set(this.dirtyFlag);
     this.dirtyFlag = d;
