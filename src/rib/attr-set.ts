@@ -86,9 +86,10 @@ export class AttrSetTable {
     return set;
   }
 
-  /** Takes one more reference. */
-  retain(set: AttrSet): void {
+  /** Takes one more reference; returns the set (so a filter can `return sets.retain(inSet)`). */
+  retain(set: AttrSet): AttrSet {
     set.refs++;
+    return set;
   }
 
   /** Drops one reference; the set is freed at zero. */

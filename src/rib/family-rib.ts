@@ -5,6 +5,13 @@
  * (peer, attribute set, path id, flags) linked per prefix and per peer. No object per
  * prefix or per path (STYLE.md §5).
  *
+ * Each path keeps the attribute set it was received with (`pInSet`, the Adj-RIB-In as
+ * received) and its effective set after the import filter (`pSet`: the same id when the
+ * filter changed nothing, -1 with the FILTERED flag when it rejected the path). A path holds
+ * one reference on its received set and one more on its effective set when that differs.
+ * Filtered paths stay (they count as received) but never enter the decision process, so they
+ * never reach export (import-filter.ts).
+ *
  * Changes only mark prefixes dirty; `decide` runs the decision process over dirty prefixes
  * in bounded batches and reports what changed, so a burst of UPDATEs costs one best-path run
  * per prefix, not one per UPDATE.
@@ -12,21 +19,45 @@
 import type { AttrSetTable} from './attr-set.js';
 import { type AttrSet } from './attr-set.js';
 import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type DecisionRule, type PathSource } from './best-path.js';
-import { PrefixTable } from './prefix-table.js';
+import { PrefixTable, grownCapacity } from './prefix-table.js';
 import type { FamilyRoutes } from './family-routes.js';
 import type { NlriTable } from './nlri-table.js';
+import type { ImportFilter } from './import-filter.js';
 import type { NlriBlock } from '../wire/attribute-types.js';
-import { forEachPrefix } from '../wire/nlri.js';
 
+/** Path flag: kept from before a graceful restart or enhanced refresh (RFC 4724, RFC 7313). */
 export const STALE = 1;
+/** Path flag: rejected by the import filter (kept in Adj-RIB-In, out of the decision). */
+export const FILTERED = 2;
 
-/** What the decision process made of one prefix. */
+/**
+ * What the decision process made of one prefix. `decide` reuses one object (and its
+ * `ranked` array and entries) for every emit, so no object is made per prefix: read it
+ * during the call, copy what you keep.
+ */
 export interface BestChange {
   readonly prefixId: number;
-  /** Ranked candidates, best first (empty: the prefix is gone). */
+  /** Ranked candidates, best first (empty: the prefix is gone, or all its paths are filtered). */
   readonly ranked: readonly RankedPath[];
   readonly rule: DecisionRule;
 }
+
+/** The reused emit object of `decide`. */
+interface MutableChange {
+  prefixId: number;
+  ranked: readonly RankedPath[];
+  rule: DecisionRule;
+}
+
+/** A reused candidate: what the ranking reads, and what `decide` emits (a RankedPath). */
+interface PooledCandidate {
+  set: AttrSet;
+  source: PathSource;
+  pathId: number;
+  peer: number;
+}
+
+const NO_PATHS: readonly RankedPath[] = Object.freeze([]);
 
 export interface RankedPath {
   readonly set: AttrSet;
@@ -43,11 +74,20 @@ export class FamilyRib implements FamilyRoutes {
   private bestPeer: Int32Array;
   private bestSet: Int32Array;
   private dirtyFlag: Uint8Array;
-  private dirty: number[] = [];
+  /** Prefix ids waiting for a decision, first in first out: dirtyList[dirtyHead..dirtyLen). */
+  private dirtyList = new Int32Array(1024);
+  private dirtyHead = 0;
+  private dirtyLen = 0;
+  private readonly change: MutableChange = { prefixId: -1, ranked: NO_PATHS, rule: 'onlyPath' };
+  private readonly cands: PooledCandidate[] = [];
+  private readonly candPool: PooledCandidate[] = [];
   // path slots
   private pNext: Int32Array;
   private pPeer: Int32Array;
+  /** Effective (post-import-filter) attribute set id, -1 when filtered. */
   private pSet: Int32Array;
+  /** Attribute set id as received (Adj-RIB-In). */
+  private pInSet: Int32Array;
   private pPathId: Uint32Array;
   private pPrefix: Int32Array;
   private pFlags: Uint8Array;
@@ -57,9 +97,12 @@ export class FamilyRib implements FamilyRoutes {
   private slotCount = 0;
   /** Peer index → first path slot of that peer in this family. */
   private peerHead: number[] = [];
-  /** Paths per peer, for max-prefix and status. */
+  /** Paths per peer (received), for max-prefix and status. */
   private perPeer: number[] = [];
+  /** Paths per peer the import filter rejected. */
+  private perPeerFiltered: number[] = [];
   private paths = 0;
+  private filter: ImportFilter | null = null;
 
   constructor(
     afi: number,
@@ -79,6 +122,7 @@ export class FamilyRib implements FamilyRoutes {
     this.pNext = new Int32Array(n);
     this.pPeer = new Int32Array(n);
     this.pSet = new Int32Array(n);
+    this.pInSet = new Int32Array(n);
     this.pPathId = new Uint32Array(n);
     this.pPrefix = new Int32Array(n);
     this.pFlags = new Uint8Array(n);
@@ -90,22 +134,145 @@ export class FamilyRib implements FamilyRoutes {
     return this.prefixes;
   }
 
+  /**
+   * Installs (or replaces) the peer's path for every prefix of the block, received with
+   * `set`; the import filter (if any) decides the effective set. Returns the prefix count.
+   */
   announceBlock(peer: number, block: NlriBlock, set: AttrSet): number {
+    const f = this.filter;
+    const b = block.bytes;
+    const end = b.length;
+    const step = block.addPath ? 5 : 1;
     let n = 0;
-    forEachPrefix(block, (pathId, bits, bytes, offset) => {
-      this.announce(peer, bits, bytes, offset, pathId, set);
-      n++;
-    });
+    if (f === null || !f.perPrefix) {
+      // One outcome for the whole block (RFC 4271 §9.1.1 per route, but it depends on the set only).
+      const eff = f === null ? set : f.apply(peer, this.afi, this.safi, set, null);
+      for (let p = 0; p < end; n++) {
+        const bits = b[p + step - 1] as number;
+        this.announce(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0, set, eff);
+        p += step + ((bits + 7) >> 3);
+      }
+      if (f !== null && eff !== null) this.sets.release(eff);
+      return n;
+    }
+    for (let p = 0; p < end; n++) {
+      const bits = b[p + step - 1] as number;
+      const next = p + step + ((bits + 7) >> 3);
+      const eff = f.apply(peer, this.afi, this.safi, set, b.subarray(p + step - 1, next));
+      this.announce(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0, set, eff);
+      if (eff !== null) this.sets.release(eff);
+      p = next;
+    }
     return n;
   }
 
   withdrawBlock(peer: number, block: NlriBlock): number {
+    const b = block.bytes;
+    const end = b.length;
+    const step = block.addPath ? 5 : 1;
     let n = 0;
-    forEachPrefix(block, (pathId, bits, bytes, offset) => {
-      this.withdraw(peer, bits, bytes, offset, pathId);
-      n++;
-    });
+    for (let p = 0; p < end; n++) {
+      const bits = b[p + step - 1] as number;
+      this.withdraw(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0);
+      p += step + ((bits + 7) >> 3);
+    }
     return n;
+  }
+
+  /** Sets the import filter for later announcements; `reimport` applies it to what is held. */
+  setImportFilter(f: ImportFilter | null): void {
+    this.filter = f;
+  }
+
+  /**
+   * Re-runs the import filter over the Adj-RIB-In of one peer (null: every peer); every
+   * prefix whose effective path changed is marked for the next `decide`. Returns the number
+   * of paths whose effective set changed.
+   */
+  reimport(peer: number | null): number {
+    const f = this.filter;
+    // Outcomes of a per-set filter, one per received set in this run (each holds one reference).
+    const memo = new Map<number, AttrSet | null>();
+    let changed = 0;
+    const one = (p: number): void => {
+      for (let s = this.peerHead[p] ?? -1; s >= 0; s = this.pPeerNext[s] as number) {
+        const inId = this.pInSet[s] as number;
+        const inSet = this.sets.get(inId);
+        let eff: AttrSet | null;
+        let owned = false;
+        if (f === null) eff = inSet;
+        else if (!f.perPrefix) {
+          const m = memo.get(inId);
+          if (m !== undefined) eff = m;
+          else memo.set(inId, (eff = f.apply(p, this.afi, this.safi, inSet, null)));
+        } else {
+          const id = this.pPrefix[s] as number;
+          const nb = this.scratchNlri(id);
+          eff = f.apply(p, this.afi, this.safi, inSet, nb);
+          owned = eff !== null;
+        }
+        if (this.setEffective(s, inSet, eff)) changed++;
+        if (owned && eff !== null) this.sets.release(eff);
+      }
+    };
+    if (peer !== null) one(peer);
+    else for (let p = 0; p < this.peerHead.length; p++) one(p);
+    for (const eff of memo.values()) if (eff !== null) this.sets.release(eff);
+    return changed;
+  }
+
+  /** Received and accepted (not filtered) paths of a peer in this family. */
+  peerCounts(peer: number): { received: number; accepted: number } {
+    const received = this.perPeer[peer] ?? 0;
+    return { received, accepted: received - (this.perPeerFiltered[peer] ?? 0) };
+  }
+
+  private nlriScratch = Buffer.allocUnsafe(17);
+
+  /** The NLRI of a prefix id in wire form, in a scratch buffer (valid until the next call). */
+  private scratchNlri(id: number): Buffer {
+    const end = this.prefixes.writeNlri(id, this.nlriScratch, 0);
+    return this.nlriScratch.subarray(0, end);
+  }
+
+  /**
+   * Moves path `s` (received with `inSet`) to effective set `eff` (null: filtered), taking a
+   * reference on the new effective set and dropping the old one. Marks the prefix dirty and
+   * returns true when the effective set changed.
+   */
+  private setEffective(s: number, inSet: AttrSet, eff: AttrSet | null): boolean {
+    const old = this.pSet[s] as number;
+    const next = eff === null ? -1 : eff.id;
+    if (old === next) return false;
+    if (eff !== null && eff !== inSet) this.sets.retain(eff);
+    if (old >= 0 && old !== inSet.id) this.sets.release(this.sets.get(old));
+    this.pSet[s] = next;
+    this.setFiltered(s, eff === null);
+    this.markDirty(this.pPrefix[s] as number);
+    return true;
+  }
+
+  /** The references a path received with `inSet` and installed with `eff` holds. */
+  private hold(inSet: AttrSet, eff: AttrSet | null): void {
+    inSet.refs++;
+    if (eff !== null && eff !== inSet) eff.refs++;
+  }
+
+  /** Drops the references path `s` holds (received set, and effective set when different). */
+  private dropRefs(s: number): void {
+    const inId = this.pInSet[s] as number;
+    const eff = this.pSet[s] as number;
+    this.sets.release(this.sets.get(inId));
+    if (eff >= 0 && eff !== inId) this.sets.release(this.sets.get(eff));
+  }
+
+  /** Sets or clears the FILTERED flag of a path, keeping the per-peer count. */
+  private setFiltered(s: number, filtered: boolean): void {
+    const flags = this.pFlags[s] as number;
+    if (((flags & FILTERED) !== 0) === filtered) return;
+    const peer = this.pPeer[s] as number;
+    this.pFlags[s] = filtered ? flags | FILTERED : flags & ~FILTERED;
+    this.perPeerFiltered[peer] = (this.perPeerFiltered[peer] ?? 0) + (filtered ? 1 : -1);
   }
 
   /** Number of prefixes with at least one path. */
@@ -119,35 +286,45 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   get pendingDecisions(): number {
-    return this.dirty.length;
+    return this.dirtyLen - this.dirtyHead;
   }
 
   /**
-   * Adds or replaces the path of (peer, pathId) for the prefix; takes a new reference on
-   * `set`. Returns true when the prefix was marked for a decision.
+   * Adds or replaces the path of (peer, pathId) for the prefix, received with `set` and
+   * installed with `effective` (null: filtered by import policy; default: `set`). Takes its
+   * own references (the caller keeps its own). The prefix is marked for a decision when its
+   * effective path changed.
    */
-  announce(peer: number, bits: number, bytes: Buffer, offset: number, pathId: number, set: AttrSet): void {
+  announce(peer: number, bits: number, bytes: Buffer, offset: number, pathId: number, set: AttrSet, effective: AttrSet | null = set): void {
     const id = this.prefixes.intern(bits, bytes, offset);
     this.ensurePrefixCapacity(id + 1);
     for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
       if (this.pPeer[s] === peer && this.pPathId[s] === pathId) {
-        const old = this.pSet[s] as number;
-        this.pFlags[s] = 0; // a refreshed route is no longer stale (RFC 4724 §4.2)
-        if (old === set.id) return;
-        this.sets.retain(set);
-        this.pSet[s] = set.id;
-        this.sets.release(this.sets.get(old));
-        this.markDirty(id);
+        // A refreshed route is no longer stale (RFC 4724 §4.2).
+        this.pFlags[s] = (this.pFlags[s] as number) & ~STALE;
+        const oldIn = this.pInSet[s] as number;
+        // Same received set: the filter's inputs are unchanged, so is its outcome.
+        if (oldIn === set.id) return;
+        const oldEff = this.pSet[s] as number;
+        // Take the new references before dropping the old ones (they may be the same sets).
+        this.hold(set, effective);
+        this.dropRefs(s);
+        this.pInSet[s] = set.id;
+        this.pSet[s] = effective === null ? -1 : effective.id;
+        this.setFiltered(s, effective === null);
+        if (oldEff !== (this.pSet[s] as number)) this.markDirty(id);
         return;
       }
     }
     const s = this.allocSlot();
-    this.sets.retain(set);
+    this.hold(set, effective);
     this.pPeer[s] = peer;
-    this.pSet[s] = set.id;
+    this.pInSet[s] = set.id;
+    this.pSet[s] = effective === null ? -1 : effective.id;
     this.pPathId[s] = pathId;
     this.pPrefix[s] = id;
     this.pFlags[s] = 0;
+    if (effective === null) this.setFiltered(s, true);
     this.pNext[s] = this.head[id] as number;
     this.head[id] = s;
     const ph = this.peerHead[peer] ?? -1;
@@ -157,7 +334,7 @@ export class FamilyRib implements FamilyRoutes {
     this.peerHead[peer] = s;
     this.perPeer[peer] = (this.perPeer[peer] ?? 0) + 1;
     this.paths++;
-    this.markDirty(id);
+    if (effective !== null) this.markDirty(id);
   }
 
   /** Removes the path of (peer, pathId) for the prefix, if present. */
@@ -207,39 +384,83 @@ export class FamilyRib implements FamilyRoutes {
    * Returns how many remain (schedule another run when non-zero).
    */
   decide(limit: number, emit: (c: BestChange) => void): number {
-    const cands: Candidate[] = [];
+    const ch = this.change;
+    const cands = this.cands;
+    const pool = this.candPool;
+    const head = this.head;
+    const pNext = this.pNext;
+    const pFlags = this.pFlags;
+    const pSet = this.pSet;
     let done = 0;
-    while (done < limit && this.dirty.length > 0) {
-      const id = this.dirty.pop() as number;
+    while (done < limit && this.dirtyHead < this.dirtyLen) {
+      const id = this.dirtyList[this.dirtyHead++] as number;
       this.dirtyFlag[id] = 0;
       done++;
-      cands.length = 0;
-      for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
+      // Gather the accepted paths. Filtered paths never enter the decision process, so
+      // never reach export.
+      let n = 0;
+      for (let s = head[id] as number; s >= 0; s = pNext[s] as number) {
+        if (((pFlags[s] as number) & FILTERED) !== 0) continue;
+        const sid = pSet[s] as number;
+        // Invariant (as OpenBGPD's up_test_update): only accepted paths are ranked.
+        if (sid < 0) throw new Error('a path without an effective set reached the decision process');
         const peer = this.pPeer[s] as number;
-        cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pPathId[s] as number, peer } as Candidate & { peer: number });
+        let c = pool[n];
+        if (c === undefined) {
+          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pPathId[s] as number, peer };
+          pool.push(c);
+        } else {
+          c.set = this.sets.get(sid);
+          c.pathId = this.pPathId[s] as number;
+          c.peer = peer;
+        }
+        n++;
       }
-      if (cands.length === 0) {
+      ch.prefixId = id;
+      if (n === 0) {
         this.bestPeer[id] = -1;
         this.bestSet[id] = -1;
-        emit({ prefixId: id, ranked: [], rule: 'onlyPath' });
-        // Freed only after the emit: listeners may still read the prefix octets.
-        this.prefixes.remove(id);
+        ch.ranked = NO_PATHS;
+        ch.rule = 'onlyPath';
+        emit(ch);
+        // Freed only after the emit: listeners may still read the prefix octets. A prefix
+        // whose paths are all filtered keeps its id (its paths still refer to it).
+        if ((head[id] as number) < 0) this.prefixes.remove(id);
         continue;
       }
-      const rule = rankPaths(cands, this.decision);
-      const ranked: RankedPath[] = cands.map((c) => ({ set: c.set, peer: (c as Candidate & { peer: number }).peer, pathId: c.pathId }));
-      const top = ranked[0] as RankedPath;
+      // One path (most prefixes of a reflector's table): nothing to rank.
+      cands.length = n;
+      for (let i = 0; i < n; i++) cands[i] = pool[i] as PooledCandidate;
+      let rule: DecisionRule = 'onlyPath';
+      if (n > 1) {
+        // The source is only read when ranking (set here, not per path gathered).
+        for (let i = 0; i < n; i++) {
+          const c = cands[i] as PooledCandidate;
+          c.source = this.sources(c.peer);
+        }
+        rule = rankPaths(cands, this.decision);
+      }
+      const top = cands[0] as PooledCandidate;
       this.bestPeer[id] = top.peer;
       this.bestSet[id] = top.set.id;
-      emit({ prefixId: id, ranked, rule });
+      ch.ranked = cands;
+      ch.rule = rule;
+      emit(ch);
     }
-    return this.dirty.length;
+    if (this.dirtyHead === this.dirtyLen) {
+      this.dirtyHead = 0;
+      this.dirtyLen = 0;
+    }
+    return this.dirtyLen - this.dirtyHead;
   }
+
+
 
   /** Every path of a prefix, ranked best first (what `decide` emits), without touching state. */
   rank(id: number): RankedPath[] {
     const cands: (Candidate & { peer: number })[] = [];
     for (let s = id < this.head.length ? (this.head[id] as number) : -1; s >= 0; s = this.pNext[s] as number) {
+      if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
       const peer = this.pPeer[s] as number;
       cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pPathId[s] as number, peer });
     }
@@ -273,10 +494,20 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private markDirty(id: number): void {
-    if (this.dirtyFlag[id] === 0) {
-      this.dirtyFlag[id] = 1;
-      this.dirty.push(id);
+    if (this.dirtyFlag[id] !== 0) return;
+    this.dirtyFlag[id] = 1;
+    if (this.dirtyLen === this.dirtyList.length) {
+      if (this.dirtyHead > 0) {
+        this.dirtyList.copyWithin(0, this.dirtyHead, this.dirtyLen);
+        this.dirtyLen -= this.dirtyHead;
+        this.dirtyHead = 0;
+      } else {
+        const d = new Int32Array(grownCapacity(this.dirtyList.length, this.dirtyLen + 1));
+        d.set(this.dirtyList);
+        this.dirtyList = d;
+      }
     }
+    this.dirtyList[this.dirtyLen++] = id;
   }
 
   private unlink(s: number, prev: number): void {
@@ -289,12 +520,17 @@ export class FamilyRib implements FamilyRoutes {
     if (pp < 0) this.peerHead[peer] = pn;
     else this.pPeerNext[pp] = pn;
     if (pn >= 0) this.pPeerPrev[pn] = pp;
-    this.sets.release(this.sets.get(this.pSet[s] as number));
+    this.dropRefs(s);
+    const filtered = ((this.pFlags[s] as number) & FILTERED) !== 0;
+    if (filtered) this.setFiltered(s, false);
     this.pSet[s] = -1;
+    this.pInSet[s] = -1;
     this.freeSlots.push(s);
     this.perPeer[peer] = (this.perPeer[peer] ?? 1) - 1;
     this.paths--;
-    this.markDirty(id);
+    // A filtered path never took part in the decision: only the last path's removal (the
+    // prefix id is freed by `decide`) needs one.
+    if (!filtered || (this.head[id] as number) < 0) this.markDirty(id);
   }
 
   private removeSlot(s: number): void {
@@ -317,8 +553,7 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private growSlots(min: number): void {
-    let n = this.pNext.length;
-    while (n < min) n *= 2;
+    const n = grownCapacity(this.pNext.length, min);
     const g32 = (a: Int32Array): Int32Array => {
       const b = new Int32Array(n);
       b.set(a);
@@ -328,6 +563,7 @@ export class FamilyRib implements FamilyRoutes {
     this.pPeer = g32(this.pPeer);
     this.pSet = g32(this.pSet);
     this.pPrefix = g32(this.pPrefix);
+    this.pInSet = g32(this.pInSet);
     this.pPeerNext = g32(this.pPeerNext);
     this.pPeerPrev = g32(this.pPeerPrev);
     const u = new Uint32Array(n);
@@ -340,17 +576,17 @@ export class FamilyRib implements FamilyRoutes {
 
   private ensurePrefixCapacity(min: number): void {
     if (min <= this.head.length) return;
-    let n = this.head.length;
-    while (n < min) n *= 2;
-    const h = new Int32Array(n).fill(-1);
-    h.set(this.head);
-    this.head = h;
-    const bp = new Int32Array(n).fill(-1);
-    bp.set(this.bestPeer);
-    this.bestPeer = bp;
-    const bs = new Int32Array(n).fill(-1);
-    bs.set(this.bestSet);
-    this.bestSet = bs;
+    // Follow the id space's own (geometric) growth.
+    const n = Math.max(this.prefixes.idCapacity, grownCapacity(this.head.length, min));
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      b.fill(-1, a.length);
+      return b;
+    };
+    this.head = grow(this.head);
+    this.bestPeer = grow(this.bestPeer);
+    this.bestSet = grow(this.bestSet);
     const d = new Uint8Array(n);
     d.set(this.dirtyFlag);
     this.dirtyFlag = d;

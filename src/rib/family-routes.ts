@@ -7,6 +7,7 @@ import type { NlriBlock } from '../wire/attribute-types.js';
 import type { AttrSet } from './attr-set.js';
 import type { BestChange, RankedPath } from './family-rib.js';
 import type { NlriTable } from './nlri-table.js';
+import type { ImportFilter } from './import-filter.js';
 
 export interface FamilyRoutes {
   readonly afi: number;
@@ -15,13 +16,24 @@ export interface FamilyRoutes {
   readonly size: number;
   readonly pathCount: number;
   readonly pendingDecisions: number;
-  /** Adds or replaces the peer's path for every route of the block; returns the route count. */
+  /**
+   * Adds or replaces the peer's path for every route of the block, received with `set` (the
+   * caller keeps its reference; each path takes its own); the import filter decides the
+   * effective set. Returns the route count.
+   */
   announceBlock(peer: number, block: NlriBlock, set: AttrSet): number;
   /** Removes the peer's path for every route of the block; returns the route count. */
   withdrawBlock(peer: number, block: NlriBlock): number;
   dropPeer(peer: number, onlyStale?: boolean): number;
   markStale(peer: number): number;
+  /** Paths a peer has in the family (received, filtered or not). */
   peerPathCount(peer: number): number;
+  /** Received and accepted (not filtered by import policy) paths of a peer. */
+  peerCounts(peer: number): { received: number; accepted: number };
+  /** The filter later announcements go through (import-filter.ts). */
+  setImportFilter(f: ImportFilter | null): void;
+  /** Re-runs the filter over a peer's (null: every peer's) Adj-RIB-In; returns paths changed. */
+  reimport(peer: number | null): number;
   decide(limit: number, emit: (c: BestChange) => void): number;
   rank(id: number): RankedPath[];
   bestRanked(id: number): RankedPath[];

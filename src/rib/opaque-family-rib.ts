@@ -15,11 +15,15 @@ import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type
 import type { BestChange, RankedPath } from './family-rib.js';
 import type { FamilyRoutes } from './family-routes.js';
 import type { NlriTable } from './nlri-table.js';
+import type { ImportFilter } from './import-filter.js';
 
 interface OpaquePath {
   readonly peer: number;
   readonly pathId: number;
-  set: AttrSet;
+  /** As received (Adj-RIB-In); the path holds one reference. */
+  inSet: AttrSet;
+  /** After the import filter (null: filtered); one more reference when it is not `inSet`. */
+  set: AttrSet | null;
   nlri: Buffer;
   stale: boolean;
 }
@@ -40,6 +44,8 @@ export class OpaqueFamilyRib implements FamilyRoutes, NlriTable {
   private readonly freeIds: number[] = [];
   private readonly perPeer = new Map<number, Set<number>>();
   private readonly perPeerCount = new Map<number, number>();
+  private readonly perPeerFiltered = new Map<number, number>();
+  private filter: ImportFilter | null = null;
   private dirty: number[] = [];
   private paths = 0;
 
@@ -90,29 +96,103 @@ export class OpaqueFamilyRib implements FamilyRoutes, NlriTable {
 
   announceBlock(peer: number, block: NlriBlock, set: AttrSet): number {
     let n = 0;
+    const f = this.filter;
+    const blockEff = f === null ? set : f.perPrefix ? null : f.apply(peer, this.afi, this.safi, set, null);
     splitNlri(block.afi, block.safi, block.addPath, block.bytes, (pathId, start, end) => {
       n++;
       const key = nlriKey(this.afi, this.safi, block.bytes, start, end).toString('latin1');
       const r = this.route(key);
       const nlri = Buffer.from(block.bytes.subarray(start, end));
+      const perPrefix = f !== null && f.perPrefix;
+      const eff = perPrefix ? f.apply(peer, this.afi, this.safi, set, nlri) : blockEff;
       const existing = r.paths.find((p) => p.peer === peer && p.pathId === pathId);
+      // New references first: the old and new sets may be the same.
       this.sets.retain(set);
+      if (eff !== null && eff !== set) this.sets.retain(eff);
       if (existing !== undefined) {
-        this.sets.release(existing.set);
-        existing.set = set;
+        const changed = existing.set !== eff || !existing.nlri.equals(nlri);
+        this.dropRefs(existing);
+        existing.inSet = set;
+        this.setFiltered(existing, eff === null);
+        existing.set = eff;
         existing.nlri = nlri;
         existing.stale = false;
+        if (changed) this.mark(r);
       } else {
-        r.paths.push({ peer, pathId, set, nlri, stale: false });
+        r.paths.push({ peer, pathId, inSet: set, set: eff, nlri, stale: false });
+        if (eff === null) this.perPeerFiltered.set(peer, (this.perPeerFiltered.get(peer) ?? 0) + 1);
         this.paths++;
         this.perPeerCount.set(peer, (this.perPeerCount.get(peer) ?? 0) + 1);
         let ids = this.perPeer.get(peer);
         if (ids === undefined) this.perPeer.set(peer, (ids = new Set()));
         ids.add(r.id);
+        // A filtered path alone changes no decision; a new route still needs one (to be freed).
+        if (eff !== null || r.paths.length === 1) this.mark(r);
       }
-      this.mark(r);
+      if (perPrefix && eff !== null) this.sets.release(eff);
     });
+    if (f !== null && !f.perPrefix && blockEff !== null) this.sets.release(blockEff);
     return n;
+  }
+
+  setImportFilter(f: ImportFilter | null): void {
+    this.filter = f;
+  }
+
+  reimport(peer: number | null): number {
+    const f = this.filter;
+    const memo = new Map<AttrSet, AttrSet | null>();
+    let changed = 0;
+    for (const [p, ids] of this.perPeer) {
+      if (peer !== null && p !== peer) continue;
+      for (const id of ids) {
+        const r = this.routes[id];
+        if (r === undefined) continue;
+        for (const path of r.paths) {
+          if (path.peer !== p) continue;
+          let eff: AttrSet | null;
+          let owned = false;
+          if (f === null) eff = path.inSet;
+          else if (!f.perPrefix) {
+            const m = memo.get(path.inSet);
+            if (m !== undefined) eff = m;
+            else memo.set(path.inSet, (eff = f.apply(p, this.afi, this.safi, path.inSet, null)));
+          } else {
+            eff = f.apply(p, this.afi, this.safi, path.inSet, path.nlri);
+            owned = eff !== null;
+          }
+          if (eff !== path.set) {
+            if (eff !== null && eff !== path.inSet) this.sets.retain(eff);
+            if (path.set !== null && path.set !== path.inSet) this.sets.release(path.set);
+            this.setFiltered(path, eff === null);
+            path.set = eff;
+            this.mark(r);
+            changed++;
+          }
+          if (owned && eff !== null) this.sets.release(eff);
+        }
+      }
+    }
+    for (const eff of memo.values()) if (eff !== null) this.sets.release(eff);
+    return changed;
+  }
+
+  peerCounts(peer: number): { received: number; accepted: number } {
+    const received = this.perPeerCount.get(peer) ?? 0;
+    return { received, accepted: received - (this.perPeerFiltered.get(peer) ?? 0) };
+  }
+
+  /** Drops the references a path holds (received set, and effective set when different). */
+  private dropRefs(p: OpaquePath): void {
+    this.sets.release(p.inSet);
+    if (p.set !== null && p.set !== p.inSet) this.sets.release(p.set);
+  }
+
+  /** Keeps the per-peer filtered count as a path moves in or out of "filtered" (call before `p.set` changes). */
+  private setFiltered(p: OpaquePath, filtered: boolean): void {
+    const was = p.set === null;
+    if (was === filtered) return;
+    this.perPeerFiltered.set(p.peer, (this.perPeerFiltered.get(p.peer) ?? 0) + (filtered ? 1 : -1));
   }
 
   withdrawBlock(peer: number, block: NlriBlock): number {
@@ -210,7 +290,9 @@ export class OpaqueFamilyRib implements FamilyRoutes, NlriTable {
   }
 
   private rankRouteWithRule(r: OpaqueRoute): { ranked: RankedPath[]; rule: DecisionRule } {
-    const cands: (Candidate & { peer: number })[] = r.paths.map((p) => ({ set: p.set, source: this.sources(p.peer), pathId: p.pathId, peer: p.peer }));
+    const cands: (Candidate & { peer: number })[] = [];
+    // Filtered paths never enter the decision process, so never reach export.
+    for (const p of r.paths) if (p.set !== null) cands.push({ set: p.set, source: this.sources(p.peer), pathId: p.pathId, peer: p.peer });
     const rule = rankPaths(cands, this.decision);
     return { ranked: cands.map((c) => ({ set: c.set, peer: c.peer, pathId: c.pathId })), rule };
   }
@@ -228,7 +310,8 @@ export class OpaqueFamilyRib implements FamilyRoutes, NlriTable {
   private removeAt(r: OpaqueRoute, i: number): void {
     const p = r.paths[i] as OpaquePath;
     r.paths.splice(i, 1);
-    this.sets.release(p.set);
+    this.dropRefs(p);
+    this.setFiltered(p, false);
     this.paths--;
     this.perPeerCount.set(p.peer, (this.perPeerCount.get(p.peer) ?? 1) - 1);
     if (!r.paths.some((q) => q.peer === p.peer)) this.perPeer.get(p.peer)?.delete(r.id);

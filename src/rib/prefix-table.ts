@@ -1,55 +1,82 @@
 /**
  * Prefix → dense id, for one address family, without one JS object per prefix: open
  * addressing with linear probing over typed arrays (STYLE.md §5). Keys are the masked prefix
- * octets plus the length; ids are dense (0, 1, 2...) and stable for the life of the table,
+ * octets plus the length; ids are dense (0, 1, 2...) and stable for the life of the prefix,
  * so other structures index parallel typed arrays by id. Ids of removed prefixes are
  * recycled.
  *
- * IPv4 keys are one 32-bit word, IPv6 keys four. The prefix octets of each id are kept so
- * UPDATEs can be built from ids alone.
+ * Layout (chosen for the 1M-prefix fan-out, where this table is the hottest structure):
+ * - a slot is the key words (1 for IPv4, 4 for IPv6) then one meta word holding
+ *   (length + 1) in its low bits and the id above them (0: empty, all ones: tombstone), so a
+ *   probe touches one cache line and a hit needs no second lookup; IPv4 slots are 8 octets;
+ * - the load stays at most 1/2 (short linear probes), and the table grows 4x while small,
+ *   2x past 2^20 slots, so a full table costs a handful of rehashes, not twenty;
+ * - per id: the key words and the length (what UPDATEs are built from); a free id has
+ *   length FREE_LEN. No id → slot map: `remove` finds the slot by probing.
  */
 
 import type { NlriTable } from './nlri-table.js';
 
-const EMPTY = 0xff;
-const TOMBSTONE = 0xfe;
+/** idLen of an id not in use (no prefix is 255 bits long). */
+const FREE_LEN = 0xff;
+const TOMBSTONE = 0xffffffff;
+/** Table and id-space capacity growth: 4x while below this many entries, then 2x. */
+const FAST_GROWTH_BELOW = 1 << 20;
+
+/** The capacity after growing `cur` to hold at least `min` (geometric). */
+export function grownCapacity(cur: number, min: number): number {
+  let n = Math.max(cur, 16);
+  while (n < min) n *= n < FAST_GROWTH_BELOW ? 4 : 2;
+  return n;
+}
+
+/** 32-bit finaliser (MurmurHash3 fmix32): every key bit moves every hash bit. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 export class PrefixTable implements NlriTable {
   /** 32-bit words per key: 1 (IPv4) or 4 (IPv6). */
   readonly words: 1 | 4;
+  /** Meta word: low `lenBits` bits hold length + 1, the rest the id. */
+  private readonly lenBits: number;
+  private readonly lenMask: number;
+  private readonly maxId: number;
   private cap: number;
   private mask: number;
-  /** Words per slot: the key words, the length (or EMPTY / TOMBSTONE), the id. */
+  /** Words per slot: the key words, then the meta word. */
   private readonly stride: number;
-  /** Slots interleaved (one cache line per probe): key words, length, id. */
   private slots: Uint32Array;
   private used = 0; // live + tombstones
   private live = 0;
-  /** Id → key words and length. */
+  /** Id → key words and length (FREE_LEN: id not in use). */
   private idKey: Uint32Array;
   private idLen: Uint8Array;
-  private idSlot: Int32Array;
   private nextId = 0;
-  private freeIds: number[] = [];
+  private freeIds: Int32Array;
+  private freeCount = 0;
+  /** Scratch key (IPv6), filled by `setKey` before a lookup. */
+  private readonly scratch = new Uint32Array(4);
 
   constructor(words: 1 | 4, initialCapacity = 1024) {
     this.words = words;
+    this.lenBits = words === 1 ? 6 : 8;
+    this.lenMask = (1 << this.lenBits) - 1;
+    this.maxId = 2 ** (32 - this.lenBits) - 1;
     let cap = 16;
     while (cap < initialCapacity * 2) cap <<= 1;
     this.cap = cap;
     this.mask = cap - 1;
-    this.stride = words + 2;
-    this.slots = PrefixTable.emptySlots(cap, this.stride);
+    this.stride = words + 1;
+    this.slots = new Uint32Array(cap * this.stride);
     const idCap = Math.max(16, initialCapacity);
     this.idKey = new Uint32Array(idCap * words);
-    this.idLen = new Uint8Array(idCap);
-    this.idSlot = new Int32Array(idCap);
-  }
-
-  private static emptySlots(cap: number, stride: number): Uint32Array {
-    const a = new Uint32Array(cap * stride);
-    for (let i = stride - 2; i < a.length; i += stride) a[i] = EMPTY;
-    return a;
+    this.idLen = new Uint8Array(idCap).fill(FREE_LEN);
+    this.freeIds = new Int32Array(16);
   }
 
   /** Number of prefixes held. */
@@ -67,20 +94,19 @@ export class PrefixTable implements NlriTable {
     return this.idLen.length;
   }
 
-  private hash(k: Uint32Array, off: number, len: number): number {
-    let h = Math.imul(len + 0x9e3779b1, 0x85ebca6b);
-    for (let i = 0; i < this.words; i++) {
-      h ^= k[off + i] as number;
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-      h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-    }
-    return (h ^ (h >>> 15)) >>> 0;
+  /** Masked IPv4 key of `bits` (0..32) octets at bytes[offset..]. */
+  private static v4Key(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
+    if (bits === 0) return 0;
+    const n = (bits + 7) >> 3;
+    let w = (bytes[offset] as number) << 24;
+    if (n > 1) w |= (bytes[offset + 1] as number) << 16;
+    if (n > 2) w |= (bytes[offset + 2] as number) << 8;
+    if (n > 3) w |= bytes[offset + 3] as number;
+    // RFC 4271 §4.3: bits past the length are irrelevant.
+    return bits >= 32 ? w >>> 0 : (w & ~(0xffffffff >>> bits)) >>> 0;
   }
 
-  /** Scratch key, filled by `setKey` before lookups. */
-  private readonly scratch = new Uint32Array(4);
-
-  /** Loads the masked key of `bits` octets at bytes[offset..] into the scratch key. */
+  /** Loads the masked IPv6 key of `bits` octets at bytes[offset..] into the scratch key. */
   private setKey(bits: number, bytes: Buffer | Uint8Array, offset: number): void {
     const n = (bits + 7) >> 3;
     const s = this.scratch;
@@ -92,88 +118,140 @@ export class PrefixTable implements NlriTable {
       const w = i >> 2;
       s[w] = ((s[w] as number) | ((bytes[offset + i] as number) << (24 - 8 * (i & 3)))) >>> 0;
     }
-    // mask bits past the length (RFC 4271 §4.3: they are irrelevant)
-    for (let w = 0; w < this.words; w++) {
+    for (let w = 0; w < 4; w++) {
       const keep = bits - w * 32;
       if (keep <= 0) s[w] = 0;
       else if (keep < 32) s[w] = ((s[w] as number) & ~(0xffffffff >>> keep)) >>> 0;
     }
   }
 
-  private findSlot(bits: number): number {
+  private hash6(bits: number): number {
     const s = this.scratch;
-    const W = this.words;
-    const st = this.stride;
+    let h = mix((s[0] as number) ^ Math.imul(bits + 1, 0x9e3779b1));
+    h = mix(h ^ (s[1] as number));
+    h = mix(h ^ (s[2] as number));
+    return mix(h ^ (s[3] as number));
+  }
+
+  /** Slot index of the IPv4 key, or -1 - (the empty slot where it would go). */
+  private find4(key: number, bits: number): number {
     const slots = this.slots;
-    let i = this.hash(s, 0, bits) & this.mask;
+    const mask = this.mask;
+    const lenMask = this.lenMask;
+    const want = bits + 1;
+    let i = mix(key ^ Math.imul(want, 0x9e3779b1)) & mask;
     for (;;) {
-      const base = i * st;
-      const l = slots[base + W] as number;
-      if (l === EMPTY) return -1 - i;
-      if (l === bits) {
-        let eq = true;
-        for (let w = 0; w < W; w++) {
-          if (slots[base + w] !== s[w]) {
-            eq = false;
-            break;
-          }
-        }
-        if (eq) return i;
-      }
-      i = (i + 1) & this.mask;
+      const meta = slots[2 * i + 1] as number;
+      if (meta === 0) return -1 - i;
+      if ((meta & lenMask) === want && slots[2 * i] === key && meta !== TOMBSTONE) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Slot index of the scratch IPv6 key, or -1 - (the empty slot where it would go). */
+  private find6(bits: number): number {
+    const slots = this.slots;
+    const s = this.scratch;
+    const mask = this.mask;
+    const lenMask = this.lenMask;
+    const want = bits + 1;
+    let i = this.hash6(bits) & mask;
+    for (;;) {
+      const base = i * 5;
+      const meta = slots[base + 4] as number;
+      if (meta === 0) return -1 - i;
+      if ((meta & lenMask) === want && meta !== TOMBSTONE && slots[base] === s[0] && slots[base + 1] === s[1] && slots[base + 2] === s[2] && slots[base + 3] === s[3]) return i;
+      i = (i + 1) & mask;
     }
   }
 
   /** Id of the prefix, or -1. */
   get(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
-    this.setKey(bits, bytes, offset);
-    const slot = this.findSlot(bits);
-    return slot < 0 ? -1 : (this.slots[slot * this.stride + this.words + 1] as number);
+    let slot: number;
+    if (this.words === 1) slot = this.find4(PrefixTable.v4Key(bits, bytes, offset), bits);
+    else {
+      this.setKey(bits, bytes, offset);
+      slot = this.find6(bits);
+    }
+    return slot < 0 ? -1 : (this.slots[slot * this.stride + this.words] as number) >>> this.lenBits;
   }
 
   /** Id of the prefix, inserting it when absent. */
   intern(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
+    if (this.words === 1) {
+      const key = PrefixTable.v4Key(bits, bytes, offset);
+      let slot = this.find4(key, bits);
+      if (slot >= 0) return (this.slots[2 * slot + 1] as number) >>> 6;
+      if ((this.used + 1) * 2 > this.cap) {
+        this.rehash(this.live + 1);
+        slot = this.find4(key, bits);
+      }
+      const at = -1 - slot;
+      const id = this.newId();
+      this.slots[2 * at] = key;
+      this.slots[2 * at + 1] = ((id << 6) | (bits + 1)) >>> 0;
+      this.idKey[id] = key;
+      this.idLen[id] = bits;
+      this.used++;
+      this.live++;
+      return id;
+    }
     this.setKey(bits, bytes, offset);
-    const slot = this.findSlot(bits);
-    if (slot >= 0) return this.slots[slot * this.stride + this.words + 1] as number;
-    if ((this.used + 1) * 10 > this.cap * 6) {
+    let slot = this.find6(bits);
+    if (slot >= 0) return (this.slots[slot * 5 + 4] as number) >>> 8;
+    if ((this.used + 1) * 2 > this.cap) {
       this.rehash(this.live + 1);
-      return this.intern(bits, bytes, offset);
+      this.setKey(bits, bytes, offset);
+      slot = this.find6(bits);
     }
     const at = -1 - slot;
-    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.nextId++;
-    if (id >= this.idLen.length) this.growIds(id + 1);
-    const W = this.words;
-    const base = at * this.stride;
-    for (let w = 0; w < W; w++) {
-      this.slots[base + w] = this.scratch[w] as number;
-      this.idKey[id * W + w] = this.scratch[w] as number;
+    const id = this.newId();
+    const base = at * 5;
+    const s = this.scratch;
+    for (let w = 0; w < 4; w++) {
+      this.slots[base + w] = s[w] as number;
+      this.idKey[id * 4 + w] = s[w] as number;
     }
-    this.slots[base + W] = bits;
-    this.slots[base + W + 1] = id;
+    this.slots[base + 4] = ((id << 8) | (bits + 1)) >>> 0;
     this.idLen[id] = bits;
-    this.idSlot[id] = at;
     this.used++;
     this.live++;
     return id;
   }
 
+  private newId(): number {
+    if (this.freeCount > 0) return this.freeIds[--this.freeCount] as number;
+    const id = this.nextId++;
+    if (id > this.maxId) throw new RangeError(`more than ${this.maxId + 1} prefixes in one family`);
+    if (id >= this.idLen.length) this.growIds(id + 1);
+    return id;
+  }
+
   /** Removes a prefix by id (its id may be handed out again). */
   remove(id: number): void {
-    const slot = this.idSlot[id] as number;
-    if (slot < 0) return;
-    const base = slot * this.stride;
-    const l = this.slots[base + this.words] as number;
-    if (this.slots[base + this.words + 1] !== id || l === EMPTY || l === TOMBSTONE) return;
-    this.slots[base + this.words] = TOMBSTONE;
-    this.idSlot[id] = -1;
+    if (!this.has(id)) return;
+    const bits = this.idLen[id] as number;
+    let slot: number;
+    if (this.words === 1) slot = this.find4(this.idKey[id] as number, bits);
+    else {
+      for (let w = 0; w < 4; w++) this.scratch[w] = this.idKey[id * 4 + w] as number;
+      slot = this.find6(bits);
+    }
+    if (slot < 0) throw new Error(`prefix id ${id} is not in its table`);
+    this.slots[slot * this.stride + this.words] = TOMBSTONE;
+    this.idLen[id] = FREE_LEN;
     this.live--;
-    this.freeIds.push(id);
+    if (this.freeCount >= this.freeIds.length) {
+      const f = new Int32Array(this.freeIds.length * 2);
+      f.set(this.freeIds);
+      this.freeIds = f;
+    }
+    this.freeIds[this.freeCount++] = id;
   }
 
   /** Whether an id currently names a prefix. */
   has(id: number): boolean {
-    return id >= 0 && id < this.nextId && (this.idSlot[id] as number) >= 0;
+    return id >= 0 && id < this.nextId && this.idLen[id] !== FREE_LEN;
   }
 
   /** Prefix length of an id. */
@@ -185,7 +263,15 @@ export class PrefixTable implements NlriTable {
   writePrefix(id: number, buf: Buffer, offset: number): number {
     const bits = this.idLen[id] as number;
     const n = (bits + 7) >> 3;
-    const base = id * this.words;
+    if (this.words === 1) {
+      const k = this.idKey[id] as number;
+      if (n > 0) buf[offset] = k >>> 24;
+      if (n > 1) buf[offset + 1] = (k >>> 16) & 0xff;
+      if (n > 2) buf[offset + 2] = (k >>> 8) & 0xff;
+      if (n > 3) buf[offset + 3] = k & 0xff;
+      return offset + n;
+    }
+    const base = id * 4;
     for (let i = 0; i < n; i++) buf[offset + i] = ((this.idKey[base + (i >> 2)] as number) >>> (24 - 8 * (i & 3))) & 0xff;
     return offset + n;
   }
@@ -209,41 +295,50 @@ export class PrefixTable implements NlriTable {
   }
 
   private growIds(min: number): void {
-    let n = this.idLen.length;
-    while (n < min) n *= 2;
+    const n = grownCapacity(this.idLen.length, min);
     const k = new Uint32Array(n * this.words);
     k.set(this.idKey);
     this.idKey = k;
-    const l = new Uint8Array(n);
+    const l = new Uint8Array(n).fill(FREE_LEN);
     l.set(this.idLen);
     this.idLen = l;
-    const s = new Int32Array(n).fill(-1);
-    s.set(this.idSlot);
-    this.idSlot = s;
   }
 
-  /** Grows (or cleans tombstones) so the load is at most 0.3 afterwards; growth is by doubling. */
+  /**
+   * Grows (or only clears tombstones, when the live count allows) so the load is at most
+   * 1/4 afterwards. Reinserts from the id arrays, which hold every live key densely.
+   */
   private rehash(minLive: number): void {
-    let cap = 16;
-    while (cap * 3 < minLive * 10) cap <<= 1;
+    const cap = grownCapacity(this.cap, minLive * 4);
     const W = this.words;
-    const st = this.stride;
-    const old = this.slots;
     this.cap = cap;
     this.mask = cap - 1;
-    this.slots = PrefixTable.emptySlots(cap, st);
+    this.slots = new Uint32Array(cap * this.stride);
     this.used = 0;
-    for (let base = 0; base < old.length; base += st) {
-      const l = old[base + W] as number;
-      if (l === EMPTY || l === TOMBSTONE) continue;
-      for (let w = 0; w < W; w++) this.scratch[w] = old[base + w] as number;
-      const at = -1 - this.findSlot(l);
-      const nb = at * st;
-      for (let w = 0; w < W; w++) this.slots[nb + w] = this.scratch[w] as number;
-      this.slots[nb + W] = l;
-      const id = old[base + W + 1] as number;
-      this.slots[nb + W + 1] = id;
-      this.idSlot[id] = at;
+    const lim = this.nextId;
+    const idLen = this.idLen;
+    const idKey = this.idKey;
+    if (W === 1) {
+      for (let id = 0; id < lim; id++) {
+        const bits = idLen[id] as number;
+        if (bits === FREE_LEN) continue;
+        const key = idKey[id] as number;
+        const at = -1 - this.find4(key, bits);
+        this.slots[2 * at] = key;
+        this.slots[2 * at + 1] = ((id << 6) | (bits + 1)) >>> 0;
+        this.used++;
+      }
+      return;
+    }
+    const s = this.scratch;
+    for (let id = 0; id < lim; id++) {
+      const bits = idLen[id] as number;
+      if (bits === FREE_LEN) continue;
+      for (let w = 0; w < 4; w++) s[w] = idKey[id * 4 + w] as number;
+      const at = -1 - this.find6(bits);
+      const base = at * 5;
+      for (let w = 0; w < 4; w++) this.slots[base + w] = s[w] as number;
+      this.slots[base + 4] = ((id << 8) | (bits + 1)) >>> 0;
       this.used++;
     }
   }

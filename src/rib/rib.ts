@@ -9,7 +9,10 @@
  *    ID, or whose CLUSTER_LIST holds one of our cluster IDs, is dropped; since it replaces
  *    whatever that peer sent before for the prefix, it is handled as a withdrawal (as BIRD and
  *    FRR do) and counted.
- * 3. The import policy (issue 6) decides last; until then every route is accepted.
+ * 3. The import filter (import-filter.ts; issue 6's import policy) decides last, per path:
+ *    the path is kept as received (Adj-RIB-In) and installed with the set the filter returns,
+ *    or kept as "filtered" (never in the decision process, never exported). `reimport`
+ *    re-applies it after a policy change without the peer resending.
  * Families other than IPv4/IPv6 unicast are kept opaque (opaque-family-rib.ts).
  *
  * The RIB does no I/O and keeps no clock: callers drive `decide` (STYLE.md §1).
@@ -22,6 +25,7 @@ import { AttrSetTable, type AttrSet } from './attr-set.js';
 import { FamilyRib, type BestChange } from './family-rib.js';
 import { OpaqueFamilyRib } from './opaque-family-rib.js';
 import type { FamilyRoutes } from './family-routes.js';
+import type { ImportFilter, PeerFamilyCounts } from './import-filter.js';
 import { DEFAULT_DECISION, type DecisionOptions, type PathSource } from './best-path.js';
 
 export interface RibPeerInfo extends PathSource {
@@ -54,6 +58,7 @@ export class Rib {
   readonly counters: ImportCounters = { announced: 0, withdrawn: 0, treatAsWithdraw: 0, loopOriginator: 0, loopClusterList: 0, ignoredFamily: 0 };
   private clusterIds: Set<number>;
   private routerId: number;
+  private importFilter: ImportFilter | null = null;
 
   constructor(opts: RibOptions) {
     this.routerId = opts.routerId >>> 0;
@@ -83,9 +88,45 @@ export class Rib {
     let f = this.families.get(key);
     if (f === undefined) {
       f = new OpaqueFamilyRib(afi, safi, this.sets, this.source, this.decision);
+      f.setImportFilter(this.importFilter);
       this.families.set(key, f);
     }
     return f;
+  }
+
+  /**
+   * Sets the import filter every later announcement goes through (null: accept all as
+   * received). Paths already held keep their effective sets until `reimport`.
+   */
+  setImportFilter(f: ImportFilter | null): void {
+    this.importFilter = f;
+    for (const fam of this.families.values()) fam.setImportFilter(f);
+  }
+
+  /**
+   * Re-runs the import filter over the Adj-RIB-In of one peer (null: all peers), e.g. after
+   * an import policy change: no ROUTE-REFRESH needed. Prefixes whose effective path changed
+   * are marked for the next `decide` (nothing else is, so nothing else is re-sent). Returns
+   * the number of paths whose effective set changed.
+   */
+  reimport(peer: number | null): number {
+    let n = 0;
+    for (const f of this.families.values()) n += f.reimport(peer);
+    return n;
+  }
+
+  /**
+   * Received and accepted path counts of a peer, one entry per family the RIB holds (IPv4
+   * and IPv6 unicast always, other families once used), zeros included: the caller keeps
+   * the families the session negotiated.
+   */
+  peerCounts(peer: number): PeerFamilyCounts[] {
+    const out: PeerFamilyCounts[] = [];
+    for (const f of this.families.values()) {
+      const c = f.peerCounts(peer);
+      out.push({ afi: f.afi, safi: f.safi, received: c.received, accepted: c.accepted });
+    }
+    return out;
   }
 
   /** Updates the cluster IDs used for loop detection (config reload). */
