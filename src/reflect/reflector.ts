@@ -25,6 +25,7 @@ import type { DecisionOptions } from '../rib/best-path.js';
 import { UpdateGroup, type MemberPort } from './update-group.js';
 import type { PeerRole } from './roles.js';
 import type { ExportRule, ExportSource } from './export-entries.js';
+import { ImportPolicies, type ImportRule } from './import-policy.js';
 
 /** Prefixes decided per event-loop turn. */
 export const DECIDE_PER_TURN = 50_000;
@@ -53,6 +54,8 @@ export interface ReflectorPeer {
   readonly localAddress: Buffer | null;
   /** What the peer's group exports (issue 6); peers with different rules never share an update group. */
   readonly exportRule: ExportRule;
+  /** What is accepted from the peer into the Loc-RIB (its neighbour's or group's import policy, or the default). */
+  readonly importRule: ImportRule;
   /** Configured add-path send (0, N or 'all') and the families where the session negotiated it. */
   readonly addPathSend: number | 'all';
   readonly addPathFamilies: readonly { readonly afi: number; readonly safi: number }[];
@@ -82,8 +85,12 @@ export class Reflector {
   private deferred = false;
   decisionRuns = 0;
 
+  readonly imports: ImportPolicies;
+
   constructor(private readonly opts: ReflectorOptions) {
     this.rib = new Rib({ routerId: opts.routerId, clusterIds: opts.clusterIds, ...(opts.decision !== undefined ? { decision: opts.decision } : {}) });
+    this.imports = new ImportPolicies(this.rib.sets);
+    this.rib.setImportFilter(this.imports);
   }
 
   /**
@@ -104,7 +111,28 @@ export class Reflector {
   peerUp(p: ReflectorPeer): void {
     this.peers.set(p.index, p);
     this.rib.setPeer(p.index, { bgpId: p.bgpId, external: p.role === 'ebgp', address: p.address, as4: p.as4 });
+    // Stale paths kept across a graceful restart are re-evaluated if the rule changed meanwhile.
+    if (this.imports.setPeer(p.index, p.importRule, { group: p.group, role: p.role, peerAs: p.peerAs }) && this.rib.reimport(p.index) > 0) this.schedule();
     this.joinGroup(p);
+  }
+
+  /**
+   * The import rule of every peer after a config reload (undefined: unchanged). Paths held
+   * from peers whose rule changed are re-evaluated from the Adj-RIB-In as received: no
+   * ROUTE-REFRESH, no session reset; only prefixes whose outcome changed are re-decided and
+   * sent. Returns the number of paths whose effective attributes changed.
+   */
+  updateImportRules(ruleFor: (p: ReflectorPeer) => ImportRule | undefined): number {
+    let changed = 0;
+    for (const [index, p] of this.peers) {
+      const rule = ruleFor(p);
+      if (rule === undefined || rule === p.importRule) continue;
+      this.peers.set(index, { ...p, importRule: rule });
+      // Per peer (not reimport(null)): each peer's outcome is its own.
+      if (this.imports.setPeer(index, rule, { group: p.group, role: p.role, peerAs: p.peerAs })) changed += this.rib.reimport(index);
+    }
+    if (changed > 0) this.schedule();
+    return changed;
   }
 
   /** The export rule of every peer after a config reload (undefined: unchanged). */
@@ -189,7 +217,10 @@ export class Reflector {
    */
   peerDown(index: number, retainStale: boolean): void {
     this.leaveGroup(index);
-    if (!retainStale) for (const g of this.groups.values()) g.forgetSource(index);
+    if (!retainStale) {
+      for (const g of this.groups.values()) g.forgetSource(index);
+      this.imports.removePeer(index);
+    }
     if (retainStale) this.rib.markPeerStale(index);
     else this.rib.dropPeer(index);
     this.schedule();

@@ -10,6 +10,11 @@ import { defaultVerdict } from '../policy/defaults.js';
 import type { PolicySet } from '../policy/types.js';
 import { ACCEPT_ALL, REJECT_ALL, type ExportRule } from '../reflect/export-entries.js';
 
+/** The import rule of a group (a neighbour's own `importPolicy` wins). */
+export function importRuleFor(g: GroupConfig, set: PolicySet, neighborPolicy: string | null = null): ExportRule {
+  return ruleFor(g, neighborPolicy ?? g.importPolicy, set, 'import');
+}
+
 /** The export rule of a group. */
 export function exportRuleFor(g: GroupConfig, set: PolicySet): ExportRule {
   return ruleFor(g, g.exportPolicy, set, 'export');

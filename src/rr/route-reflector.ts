@@ -11,7 +11,7 @@ import { Speaker, type ListenRange } from '../session/speaker.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
 import { addressOctets } from '../session/cidr.js';
 import { Reflector } from '../reflect/reflector.js';
-import { exportRuleFor } from './policy-rules.js';
+import { exportRuleFor, importRuleFor } from './policy-rules.js';
 import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
 import type { Negotiated } from '../session/negotiate.js';
 import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
@@ -242,6 +242,7 @@ export class RouteReflector {
         peerAs: neg.peerAs,
         localAddress: local === null ? null : addressOctets(local.startsWith('::ffff:') ? local.slice(7) : local),
         exportRule: exportRuleFor(g, this.config.policySet),
+        importRule: importRuleFor(g, this.config.policySet),
         addPathSend: g.addPathSend,
         addPathFamilies: neg.addPath.send,
         port: {

@@ -69,6 +69,7 @@ export function reflectorPeer(index: number, role: PeerRole, bgpId: string, seen
     peerAs: 65000,
     localAddress: Buffer.from([10, 42, 0, 1]),
     exportRule,
+    importRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };

@@ -65,6 +65,7 @@ function peer(index: number, role: PeerRole, bgpId: string, seen: Seen): Reflect
     peerAs: 65000,
     localAddress: null,
     exportRule: ACCEPT_ALL,
+    importRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };

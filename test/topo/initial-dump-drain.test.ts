@@ -51,6 +51,7 @@ function peer(index: number, port: ReflectorPeer['port']): ReflectorPeer {
     peerAs: 65000,
     localAddress: null,
     exportRule: ACCEPT_ALL,
+    importRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };
