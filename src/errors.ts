@@ -37,7 +37,9 @@ export type MeshrrErrorCode =
   /** resolv.conf (or the nameserver override) is unusable: no nameserver, bad address. */
   | 'MESHRR_DNS_CONFIG'
   /** An address or prefix given to the allow-range computation is malformed. */
-  | 'MESHRR_ALLOW_INVALID';
+  | 'MESHRR_ALLOW_INVALID'
+  /** A new router config changes what only a restart can change (router ID, AS, listen addresses...). */
+  | 'MESHRR_RELOAD_REFUSED';
 
 const brand: unique symbol = Symbol.for('meshrr.error');
 

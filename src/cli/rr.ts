@@ -2,7 +2,13 @@
  * `meshrr rr --config FILE`: run the route reflector from a router config alone (no
  * discovery, no Kubernetes). SIGTERM and SIGINT send Cease / Administrative Shutdown with a
  * shutdown message to every peer (RFC 9003), then exit 0.
+ *
+ * Reload: SIGHUP, or the file changing (polled every 2 s, which also sees a Kubernetes
+ * ConfigMap's symlink swap), reads the file again and applies it live (RouteReflector.reload).
+ * A file that does not parse, or a change that needs a restart, is logged (`configRejected`)
+ * and the running config is kept. Reloads never overlap.
  */
+import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -49,7 +55,29 @@ export async function rrCommand(args: readonly string[], io: CliIo): Promise<num
     await rr.stop('start-up failed');
     return 1;
   }
-  return untilSignal(log, (text) => rr.stop(text));
+  const path = configPath;
+  let chain: Promise<void> = Promise.resolve();
+  const reload = (why: string): void => {
+    chain = chain.then(async () => {
+      try {
+        const next = await loadRouterConfig(path);
+        await rr.reload(next);
+      } catch (err) {
+        log.error({ why, file: path, err: err instanceof Error ? err.message : String(err) }, 'configRejected');
+      }
+    });
+  };
+  const onHup = (): void => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  watchFile(path, { interval: 2000 }, (cur, prev) => {
+    if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino || cur.size !== prev.size) reload('file changed');
+  });
+  return untilSignal(log, async (text) => {
+    process.off('SIGHUP', onHup);
+    unwatchFile(path);
+    await chain;
+    await rr.stop(text);
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { GroupConfig } from '../config/router-config-types.js';
 import { defaultVerdict } from '../policy/defaults.js';
-import type { PolicySet } from '../policy/types.js';
+import type { Policy, PolicySet } from '../policy/types.js';
 import { ACCEPT_ALL, REJECT_ALL, type ExportRule } from '../reflect/export-entries.js';
 
 /** The import rule of a group (a neighbour's own `importPolicy` wins). */
@@ -20,9 +20,16 @@ export function exportRuleFor(g: GroupConfig, set: PolicySet): ExportRule {
   return ruleFor(g, g.exportPolicy, set, 'export');
 }
 
+/** One rule object per compiled policy: an unchanged policy gives the same rule, so a reload leaves it alone. */
+const rules = new WeakMap<Policy, ExportRule>();
+
 function ruleFor(g: GroupConfig, name: string | null, set: PolicySet, direction: 'import' | 'export'): ExportRule {
   const policy = name === null ? undefined : set.policies.get(name);
   const verdict = defaultVerdict(g.role, direction, policy !== undefined);
-  if (verdict === 'policy' && policy !== undefined) return { kind: 'policy', policy };
+  if (verdict === 'policy' && policy !== undefined) {
+    let r = rules.get(policy);
+    if (r === undefined) rules.set(policy, (r = { kind: 'policy', policy }));
+    return r;
+  }
   return verdict === 'reject' ? REJECT_ALL : ACCEPT_ALL;
 }

@@ -6,15 +6,18 @@
  */
 import type { Logger } from 'pino';
 import { CEASE_SUB, ERR } from '../wire/iana.js';
+import { MeshrrError } from '../errors.js';
+import { planReload, type ReloadPlan } from './reload.js';
+import { MaxPrefixGuard } from './max-prefix.js';
 import type { NotificationFields } from '../wire/errors.js';
-import { Speaker, type ListenRange } from '../session/speaker.js';
+import { Speaker, type ListenRange, type NeighborSpec } from '../session/speaker.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
 import { addressOctets } from '../session/cidr.js';
 import { Reflector } from '../reflect/reflector.js';
 import { exportRuleFor, importRuleFor } from './policy-rules.js';
-import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
+import type { GroupConfig, NeighborConfig, RouterConfig } from '../config/router-config-types.js';
 import type { Negotiated } from '../session/negotiate.js';
-import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
+import { groupSessionConfig, localConfig } from './session-config.js';
 
 export interface RouteReflectorOptions {
   readonly config: RouterConfig;
@@ -35,13 +38,13 @@ export class RouteReflector {
   private readonly indexOf = new Map<string, number>();
   private readonly groups = new Map<string, GroupConfig>();
   private readonly staleTimers = new Map<number, NodeJS.Timeout>();
-  private readonly restartTimers = new Set<NodeJS.Timeout>();
   private nextIndex = 1;
   /** Selection deferral after our restart: peers whose End-of-RIB we still wait for, by family count. */
   private readonly awaitingEor = new Map<number, Set<string>>();
   private deferTimer: NodeJS.Timeout | null = null;
-  private readonly config: RouterConfig;
+  private config: RouterConfig;
   private readonly log: Logger;
+  private readonly maxPrefix: MaxPrefixGuard;
   private readonly startedAt: number;
   private readonly restarted: boolean;
 
@@ -49,13 +52,14 @@ export class RouteReflector {
     this.config = opts.config;
     this.log = opts.log;
     this.startedAt = opts.startedAt ?? Date.now();
+    this.maxPrefix = new MaxPrefixGuard(opts.log);
     this.restarted = opts.restarted === true;
     const c = opts.config;
     for (const g of c.groups) this.groups.set(g.name, g);
     this.reflector = new Reflector({
       routerId: c.routerId,
       localAs: c.asn,
-      clusterIds: [...new Set([c.routerId, ...c.groups.map((g) => g.clusterId)])],
+      clusterIds: clusterIdsOf(c),
       decision: { alwaysCompareMed: c.alwaysCompareMed, deterministicMed: c.deterministicMed },
     });
     this.speaker = new Speaker({
@@ -77,16 +81,7 @@ export class RouteReflector {
       for (const prefix of g.listenRanges) {
         ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
       }
-      for (const n of g.neighbors) {
-        this.speaker.addNeighbor({
-          address: n.address,
-          port: n.port,
-          group: g.name,
-          origin: 'static',
-          config: groupSessionConfig(c, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
-          ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
-        });
-      }
+      for (const n of g.neighbors) this.speaker.addNeighbor(this.neighborSpec(g, n, restarting));
     }
     this.speaker.setListenRanges(ranges);
     if (restarting) {
@@ -98,6 +93,96 @@ export class RouteReflector {
       this.log.info({ waitSeconds: wait }, 'selectionDeferral');
     }
     this.log.info({ routerId: c.routerIdText, asn: c.asn, groups: c.groups.length, listen: c.listen }, 'configApplied');
+  }
+
+  private neighborSpec(g: GroupConfig, n: NeighborConfig, restarting: boolean): NeighborSpec {
+    return {
+      address: n.address,
+      port: n.port,
+      group: g.name,
+      origin: 'static',
+      config: groupSessionConfig(this.config, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
+      ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
+    };
+  }
+
+  /** The router config now applied. */
+  get currentConfig(): RouterConfig {
+    return this.config;
+  }
+
+  /**
+   * Applies a new router config live (src/rr/reload.ts says what each change does). Throws a
+   * MeshrrError MESHRR_RELOAD_REFUSED, keeping the running config, when the change needs a
+   * restart. Sessions whose settings did not change are not touched.
+   */
+  async reload(next: RouterConfig): Promise<ReloadPlan> {
+    const plan = planReload(this.config, next);
+    if (plan.refused.length > 0) {
+      throw new MeshrrError('MESHRR_RELOAD_REFUSED', `the new router config needs a restart (${plan.refused.join('; ')}); the running config is kept`);
+    }
+    const c = plan.config;
+    this.config = c;
+    this.groups.clear();
+    for (const g of c.groups) this.groups.set(g.name, g);
+    this.reflector.rib.setClusterIds(clusterIdsOf(c));
+    const restarting = this.restarting();
+    const reset: NotificationFields = { code: ERR.CEASE, subcode: CEASE_SUB.OTHER_CONFIGURATION_CHANGE, data: Buffer.alloc(0) };
+    const work: Promise<void>[] = [];
+    const removed = new Set(plan.groupsRemoved);
+    const resetGroups = new Set(plan.groupsReset);
+    for (const peer of this.speaker.allPeers()) {
+      if (removed.has(peer.group)) work.push(this.speaker.removeNeighbor(peer.remoteAddress));
+      else if (resetGroups.has(peer.group)) {
+        const g = this.groups.get(peer.group) as GroupConfig;
+        const again = peer.origin === 'dns' ? { address: peer.remoteAddress, port: peer.remotePort } : null;
+        work.push(
+          this.speaker.removeNeighbor(peer.remoteAddress, reset).then(() => {
+            if (again !== null) this.speaker.addNeighbor({ ...again, group: g.name, origin: 'dns', config: groupSessionConfig(c, g, restarting) });
+          }),
+        );
+      }
+    }
+    await Promise.all(work);
+    for (const name of [...plan.groupsAdded, ...plan.groupsReset]) {
+      const g = this.groups.get(name) as GroupConfig;
+      for (const n of g.neighbors) this.speaker.addNeighbor(this.neighborSpec(g, n, restarting));
+    }
+    for (const { address } of plan.neighborsRemoved) await this.speaker.removeNeighbor(address);
+    for (const { group, neighbor } of plan.neighborsReset) {
+      await this.speaker.removeNeighbor(neighbor.address, reset);
+      this.speaker.addNeighbor(this.neighborSpec(this.groups.get(group) as GroupConfig, neighbor, restarting));
+    }
+    for (const { group, neighbor } of plan.neighborsAdded) {
+      const existing = this.speaker.getPeer(neighbor.address);
+      if (existing !== undefined && existing.origin !== 'static') await this.speaker.removeNeighbor(neighbor.address);
+      this.speaker.addNeighbor(this.neighborSpec(this.groups.get(group) as GroupConfig, neighbor, restarting));
+    }
+    for (const name of plan.groupsRemoved) this.runtimeRanges.delete(name);
+    this.applyListenRanges();
+    const groupOf = (p: { group: string }): GroupConfig | undefined => this.groups.get(p.group);
+    this.reflector.updateExportRules((p) => {
+      const g = groupOf(p);
+      return g === undefined ? undefined : exportRuleFor(g, c.policySet);
+    });
+    const reevaluated = this.reflector.updateImportRules((p) => {
+      const g = groupOf(p);
+      return g === undefined ? undefined : importRuleFor(g, c.policySet);
+    });
+    this.log.info(
+      {
+        groupsAdded: plan.groupsAdded,
+        groupsRemoved: plan.groupsRemoved,
+        groupsReset: plan.groupsReset,
+        neighborsAdded: plan.neighborsAdded.length,
+        neighborsRemoved: plan.neighborsRemoved.length,
+        neighborsReset: plan.neighborsReset.length,
+        policiesChanged: plan.policiesChanged,
+        pathsReevaluated: reevaluated,
+      },
+      'configApplied',
+    );
+    return plan;
   }
 
   private endDeferral(why: string): void {
@@ -113,7 +198,7 @@ export class RouteReflector {
   async stop(text: string): Promise<void> {
     if (this.deferTimer !== null) clearTimeout(this.deferTimer);
     for (const t of this.staleTimers.values()) clearTimeout(t);
-    for (const t of this.restartTimers) clearTimeout(t);
+    this.maxPrefix.stop();
     await this.speaker.shutdown(text);
   }
 
@@ -179,6 +264,10 @@ export class RouteReflector {
   /** Replaces one group's listen ranges (every other group keeps its own). */
   setGroupListenRanges(group: string, prefixes: readonly string[]): void {
     this.runtimeRanges.set(group, prefixes);
+    this.applyListenRanges();
+  }
+
+  private applyListenRanges(): void {
     const restarting = this.restarting();
     const ranges: ListenRange[] = [];
     for (const g of this.config.groups) {
@@ -287,7 +376,7 @@ export class RouteReflector {
         if (swept > 0) this.log.info({ peer: peer.name, afi: eor.afi, safi: eor.safi, swept }, 'staleRoutesSwept');
         return;
       }
-      this.checkMaxPrefix(peer, index);
+      this.maxPrefix.check(peer, this.groups.get(peer.group), this.reflector.peerPathCount(index));
     },
     onRouteRefresh: (peer, rr) => {
       const index = this.index(peer);
@@ -300,32 +389,9 @@ export class RouteReflector {
     onDrain: (peer) => this.reflector.onDrain(this.index(peer)),
     onIdle: () => undefined,
   };
+}
 
-  private checkMaxPrefix(peer: Peer, index: number): void {
-    const g = this.groups.get(peer.group);
-    const mp = g?.maxPrefix ?? null;
-    if (mp === null) return;
-    const n = this.reflector.peerPathCount(index);
-    if (n <= mp.limit) {
-      if (n * 100 >= mp.limit * mp.warningPercent) this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixWarning');
-      return;
-    }
-    // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, data AFI, SAFI, upper bound.
-    const fam = FAMILY[g?.families[0] ?? 'ipv4-unicast'];
-    const data = Buffer.alloc(7);
-    data.writeUInt16BE(fam.afi, 0);
-    data[2] = fam.safi;
-    data.writeUInt32BE(mp.limit >>> 0, 3);
-    const n2: NotificationFields = { code: ERR.CEASE, subcode: CEASE_SUB.MAX_PREFIXES_REACHED, data };
-    this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixExceeded');
-    void peer.stop(n2).then(() => {
-      if (mp.restartSeconds > 0) {
-        const t = setTimeout(() => {
-          this.restartTimers.delete(t);
-          peer.start();
-        }, mp.restartSeconds * 1000);
-        this.restartTimers.add(t);
-      }
-    });
-  }
+/** Every cluster ID this router uses: loop detection (RFC 4456 §8) checks them all. */
+function clusterIdsOf(c: RouterConfig): number[] {
+  return [...new Set([c.routerId, ...c.groups.map((g) => g.clusterId)])];
 }

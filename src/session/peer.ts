@@ -76,6 +76,11 @@ export class Peer {
     return this.opts.config;
   }
 
+  /** The port we connect to. */
+  get remotePort(): number {
+    return this.opts.remotePort;
+  }
+
   /** The Established connection, if any. */
   get session(): Connection | null {
     return this.current;
