@@ -26,6 +26,8 @@ export interface MeshrrNeighborSpec {
   port?: number;
   passive?: boolean;
   description?: string;
+  /** Source address of our connections (needed between loopback addresses of one namespace). */
+  localAddress?: string;
 }
 
 export interface MeshrrGroupSpec {
@@ -39,6 +41,8 @@ export interface MeshrrGroupSpec {
   connectRetryTime?: number;
   families?: string[];
   addPath?: { send?: number | 'all'; receive?: boolean };
+  importPolicy?: string;
+  exportPolicy?: string;
 }
 
 export interface MeshrrConfigSpec {
@@ -47,6 +51,8 @@ export interface MeshrrConfigSpec {
   listen: { address: string; port: number }[];
   gracefulRestart?: { enabled?: boolean; restartTime?: number; staleRoutesTime?: number; notification?: boolean };
   groups: MeshrrGroupSpec[];
+  /** docs/policy.md */
+  policies?: Record<string, unknown>;
 }
 
 /** One pino line of meshrr's log. */
@@ -70,6 +76,8 @@ export interface MeshrrProcess {
   logTail(lines?: number): Promise<string>;
   /** SIGTERM (Cease to every peer), SIGKILL after `timeoutMs`. Idempotent. */
   stop(timeoutMs?: number): Promise<void>;
+  /** Write a new config, SIGHUP, and wait until meshrr applied it (throws if it rejected it). */
+  reload(config: MeshrrConfigSpec): Promise<void>;
 }
 
 /** Render the config spec as the text `meshrr rr --config` reads (JSON is YAML 1.2). */
@@ -138,6 +146,19 @@ export async function startMeshrr(opts: { netns: Netns; dir: string; config: Mes
           return found;
         },
         { what: `meshrr log line ${msg}`, timeoutMs, intervalMs: 100 },
+      );
+    },
+    async reload(config) {
+      const count = async (msg: string): Promise<number> => (await readLines()).filter((l) => l.msg === msg).length;
+      const [applied, rejected] = [await count('configApplied'), await count('configRejected')];
+      await writeFile(configFile, renderMeshrrConfig(config));
+      child.kill('SIGHUP');
+      await pollUntil(
+        async () => {
+          if ((await count('configRejected')) > rejected) throw new PollAbort(`meshrr rejected the new config:\n${await logTail(10)}`);
+          return (await count('configApplied')) > applied;
+        },
+        { what: 'meshrr applied the reloaded config', timeoutMs: 15_000, intervalMs: 100 },
       );
     },
     async stop(timeoutMs = 5_000) {
