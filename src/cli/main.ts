@@ -81,6 +81,22 @@ export const COMMANDS: Readonly<Record<string, CommandNode>> = {
       '(or prefixes), one per line, IPv4 first. Lists may also be comma-separated.',
     run: async (args, io) => (await import('../pod/commands.js')).allowCommand(args, io),
   },
+  policy: {
+    summary: 'check routing policies before shipping them',
+    sub: {
+      test: {
+        summary: 'show what a group boundary (or one policy) does to one route, term by term',
+        usage: '--config FILE (--group NAME --direction import|export | --policy NAME) --prefix PREFIX [attributes...]',
+        help:
+          'Attributes: --next-hop ADDR --as-path "65001 65002" --origin igp|egp|incomplete --local-pref N\n' +
+          '--med N --community C (repeat) --large-community L --extended-community E; where the route\n' +
+          'comes from: --from-group NAME (export) and --peer-as N. Prints each term, each condition\n' +
+          'and action, the deciding term and the resulting attributes (--json for scripts). Exit 0\n' +
+          'when accepted, 3 when rejected. docs/policy.md has the grammar.',
+        run: async (args, io) => (await import('./policy-test.js')).policyTestCommand(args, io),
+      },
+    },
+  },
   mrt: {
     summary: 'read MRT routing dumps (RFC 6396)',
     sub: {
