@@ -4,7 +4,7 @@
  * not change. Pure: the RouteReflector applies the plan.
  *
  * What each change does (docs/router-config.md "Reloading"):
- * - routerId, asn, listen addresses, decision options: refused, the running config is kept
+ * - routerId, asn, listen addresses, decision options, the global dynamic-peer cap: refused, the running config is kept
  *   (they change every session or every best path; restart the process, FRR and BIRD reset
  *   everything for these too).
  * - a group added: its neighbours start, its listen ranges accept connections.
@@ -68,6 +68,7 @@ export function planReload(old: RouterConfig, next: RouterConfig): ReloadPlan {
   if (old.asn !== next.asn) refused.push(`asn changes from ${old.asn} to ${next.asn}`);
   if (JSON.stringify(old.listen) !== JSON.stringify(next.listen)) refused.push('the listen addresses change');
   if (old.alwaysCompareMed !== next.alwaysCompareMed || old.deterministicMed !== next.deterministicMed) refused.push('the decision options change');
+  if (old.maxDynamicPeers !== next.maxDynamicPeers) refused.push(`the global maxDynamicPeers changes from ${old.maxDynamicPeers} to ${next.maxDynamicPeers}`);
 
   const oldGroups = new Map(old.groups.map((g) => [g.name, g]));
   const nextGroups = new Map(next.groups.map((g) => [g.name, g]));
