@@ -4,7 +4,14 @@
  * discovery every UPDATE_SECONDS and applies what it finds (issue 7). A bad config at start
  * exits non-zero with the message. SIGTERM: discovery stops, every peer gets Cease /
  * Administrative Shutdown with a message (RFC 9003), exit 0.
+ *
+ * Reload (build, validate, swap): SIGHUP, or meshrr.conf.yml or the template changing
+ * (polled every 2 s, which sees a ConfigMap update), renders and checks the router config
+ * again from the same environment; if that fails, or the router refuses the change (router
+ * ID, AS...), the running config stays and `configRejected` says why. Otherwise the router
+ * applies it live and discovery runs at once with the new groups.
  */
+import { unwatchFile, watchFile } from 'node:fs';
 import process from 'node:process';
 import { pino } from 'pino';
 import type { CliIo } from './main.js';
@@ -57,8 +64,31 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
       isEstablished: (address) => rr.isEstablished(address),
     },
   });
-  pod.start();
+  // Not awaited: SIGTERM must be handled while the first discovery run waits on DNS; reloads queue behind it.
+  let chain: Promise<void> = pod.start().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'discoveryStartFailed'));
+  const reload = (why: string): void => {
+    chain = chain.then(async () => {
+      try {
+        const next = await loadPodSetup(process.env, flags);
+        await rr.reload(next.rendered.config);
+        await pod.reconfigure(next.conf, next.rendered.config);
+      } catch (err) {
+        log.error({ why, err: err instanceof Error ? err.message : String(err) }, 'configRejected');
+      }
+    });
+  };
+  const onHup = (): void => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  const watched = [setup.env.confPath, setup.env.templatePath];
+  for (const file of watched) {
+    watchFile(file, { interval: 2000 }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino || cur.size !== prev.size) reload(`${file} changed`);
+    });
+  }
   return untilSignal(log, async (text) => {
+    process.off('SIGHUP', onHup);
+    for (const file of watched) unwatchFile(file);
+    await chain;
     await pod.stop();
     await rr.stop(text);
   });

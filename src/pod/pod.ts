@@ -82,9 +82,9 @@ export function cronFor(seconds: number): { expression: string; gated: boolean }
 }
 
 export class Pod {
-  private readonly opts: PodOptions;
-  private readonly discovery: Discovery;
-  private readonly staticPeers: readonly string[];
+  private opts: PodOptions;
+  private discovery: Discovery;
+  private staticPeers: readonly string[];
   private readonly now: () => number;
   private applied: DesiredPeers = EMPTY_DESIRED_PEERS;
   private readonly ranges = new Map<string, readonly string[]>();
@@ -95,8 +95,13 @@ export class Pod {
   constructor(opts: PodOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.staticPeers = opts.routerConfig.groups.flatMap((g) => g.neighbors.map((n) => n.address));
-    this.discovery = new Discovery({
+    this.staticPeers = staticPeersOf(opts.routerConfig);
+    this.discovery = this.makeDiscovery();
+  }
+
+  private makeDiscovery(): Discovery {
+    const opts = this.opts;
+    return new Discovery({
       groups: meshGroups(opts.conf).map((g) => ({ name: g.name, hostname: g.hostname, maxPeers: g.maxPeers })),
       podIp: opts.podIp,
       reserved: new Set(this.staticPeers),
@@ -108,6 +113,23 @@ export class Pod {
       ...(opts.random !== undefined ? { random: opts.random } : {}),
       log: opts.log.child({ component: 'discovery' }),
     });
+  }
+
+  /**
+   * A reloaded meshrr.conf.yml / template, already applied to the router (build, validate,
+   * swap: the caller did the first two). Mesh groups that are gone lose their discovered
+   * peers (the router de-configured their sessions); the others keep theirs, and a discovery
+   * run follows at once, so a new hostname or `max_peers` takes effect now, and the allow
+   * ranges are recomputed from the new subtractive prefixes.
+   */
+  async reconfigure(conf: MeshrrConf, routerConfig: RouterConfig): Promise<PodRunResult> {
+    this.opts = { ...this.opts, conf, routerConfig };
+    this.staticPeers = staticPeersOf(routerConfig);
+    const mesh = new Set(meshGroups(conf).map((g) => g.name));
+    this.applied = { groups: new Map([...this.applied.groups].filter(([g]) => mesh.has(g))) };
+    this.discovery = this.makeDiscovery();
+    this.ranges.clear();
+    return this.runOnce();
   }
 
   /** The peers the router has (as far as the pod applied them). */
@@ -228,4 +250,8 @@ export class Pod {
       return false;
     }
   }
+}
+
+function staticPeersOf(c: RouterConfig): string[] {
+  return c.groups.flatMap((g) => g.neighbors.map((n) => n.address));
 }

@@ -145,6 +145,46 @@ describe('Pod.runOnce', () => {
   });
 });
 
+describe('Pod.reconfigure (reloaded meshrr.conf.yml)', () => {
+  it('keeps the peers of unchanged groups, follows a new hostname and new subtractive prefixes', async () => {
+    const { pod, router, dns } = setup();
+    await pod.runOnce();
+    router.take();
+    dns['meshrr.region2'] = answer('10.42.0.7');
+    const conf = parseMeshrrConf(
+      `asn: "65000"
+bgpgroups:
+  - {name: MESHRR-MESH, type: mesh, source: {hostname: meshrr.region2}}
+  - {name: MESHRR-CLIENTS, type: subtractive, prefixes: [10.42.0.0/17]}
+  - {name: MESHRR-UPSTREAM, type: mesh, source: {hostname: meshrr.core.svc.cluster.local}, max_peers: 2}
+`,
+      'meshrr.conf.yml',
+    );
+    const r = await pod.reconfigure(conf, ROUTER);
+    assert.deepEqual(r.added, [{ group: 'MESHRR-MESH', address: '10.42.0.7' }]);
+    assert.deepEqual(r.removed.map((p) => p.address).sort(), ['10.42.0.2', 'fd42::2']);
+    const calls = router.take();
+    assert.ok(!calls.some((c) => c.op !== 'ranges' && 'address' in c && String(c.address).startsWith('10.42.9.')), 'the upstream peers are left alone');
+    assert.deepEqual(pod.listenRanges.get('MESHRR-CLIENTS'), subtractAddresses(['10.42.0.0/17'], ['10.42.99.1', '10.42.0.7', '10.42.9.1', '10.42.9.2']));
+  });
+
+  it('drops the discovered peers of a mesh group that is gone', async () => {
+    const { pod, router } = setup();
+    await pod.runOnce();
+    router.take();
+    const conf = parseMeshrrConf(
+      `asn: "65000"
+bgpgroups:
+  - {name: MESHRR-CLIENTS, type: subtractive, prefixes: [10.42.0.0/16, "fd42::/112"]}
+  - {name: MESHRR-UPSTREAM, type: mesh, source: {hostname: meshrr.core.svc.cluster.local}, max_peers: 2}
+`,
+      'meshrr.conf.yml',
+    );
+    await pod.reconfigure(conf, ROUTER);
+    assert.deepEqual([...pod.peers.groups.keys()], ['MESHRR-UPSTREAM']);
+  });
+});
+
 describe('schedule', () => {
   it('maps UPDATE_SECONDS to cron expressions', () => {
     assert.deepEqual(cronFor(30), { expression: '*/30 * * * * *', gated: false });
