@@ -50,7 +50,7 @@ export const GROUP_KEYS = [
   'name', 'role', 'clusterId', 'clientToClient', 'routeServer', 'peerAs', 'passive', 'families', 'holdTime', 'keepaliveTime',
   'connectRetryTime', 'multihopTtl', 'listenRanges', 'maxDynamicPeers', 'neighbors', 'maxPrefix', 'addPath', 'importPolicy', 'exportPolicy',
 ] as const;
-const NEIGHBOR_KEYS = ['address', 'port', 'localAddress', 'peerAs', 'passive', 'description'] as const;
+const NEIGHBOR_KEYS = ['address', 'port', 'localAddress', 'peerAs', 'passive', 'description', 'importPolicy'] as const;
 
 /** What a group may refer to at the top level; undefined when that key was itself invalid. */
 export interface GroupEnv {
@@ -112,7 +112,7 @@ export function parseGroup(ctx: Ctx, n: YNode, path: string, env: GroupEnv): Par
   const neighbors: Located<IpAddress>[] = [];
   const neighborConfigs = opt(r, 'neighbors', [], (v, p) =>
     readList(ctx, v, p, (item, ip) => {
-      const nb = parseNeighbor(ctx, item, ip, role, env.asn);
+      const nb = parseNeighbor(ctx, item, ip, role, env);
       if (nb !== undefined) neighbors.push({ value: nb.address, path: nb.addressPath, line: nb.addressLine });
       return nb?.config;
     }),
@@ -232,7 +232,8 @@ interface ParsedNeighbor {
   readonly config: NeighborConfig | undefined;
 }
 
-function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undefined, asn: number | undefined): ParsedNeighbor | undefined {
+function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undefined, env: GroupEnv): ParsedNeighbor | undefined {
+  const asn = env.asn;
   const before = ctx.problems.length;
   const r = readMap(ctx, n, path, { known: NEIGHBOR_KEYS });
   if (r === undefined) return undefined;
@@ -248,6 +249,7 @@ function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undef
   if (peerAs != null && role !== undefined) peerAs = checkPeerAs(ctx, peerAs, role, asn, r.at('peerAs'), peerAsNode?.line ?? r.node.line);
   const passive = opt(r, 'passive', null, (v, pp) => readBool(ctx, v, pp));
   const description = opt(r, 'description', null, (v, pp) => readString(ctx, v, pp));
+  const importPolicy = opt(r, 'importPolicy', null, (v, pp) => readPolicyName(ctx, v, pp, env.policies));
   if (address === undefined) return undefined;
   const located = { address, addressPath: r.at('address'), addressLine: addrNode?.line ?? r.node.line };
   if (ctx.problems.length > before) return { ...located, config: undefined };
@@ -258,6 +260,7 @@ function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undef
     peerAs: peerAs ?? null,
     passive: passive ?? null,
     description: description ?? null,
+    importPolicy: importPolicy ?? null,
   };
   return { ...located, config };
 }

@@ -50,6 +50,7 @@ function neighborToData(n: NeighborConfig): Record<string, unknown> {
     peerAs: n.peerAs === null ? null : peerAsToData(n.peerAs),
     passive: n.passive,
     description: n.description,
+    importPolicy: n.importPolicy,
   };
 }
 

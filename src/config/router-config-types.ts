@@ -36,6 +36,8 @@ export interface NeighborConfig {
   readonly peerAs: PeerAsConfig | null;
   readonly passive: boolean | null;
   readonly description: string | null;
+  /** Overrides the group's import policy for this neighbour (issue 6). */
+  readonly importPolicy: string | null;
 }
 
 export interface GroupConfig {

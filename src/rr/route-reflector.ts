@@ -9,6 +9,7 @@ import { CEASE_SUB, ERR } from '../wire/iana.js';
 import { MeshrrError } from '../errors.js';
 import { planReload, type ReloadPlan } from './reload.js';
 import { MaxPrefixGuard } from './max-prefix.js';
+import { GracefulRestartHelper } from './gr-helper.js';
 import type { NotificationFields } from '../wire/errors.js';
 import { Speaker, type ListenRange, type NeighborSpec } from '../session/speaker.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
@@ -16,7 +17,6 @@ import { addressOctets } from '../session/cidr.js';
 import { Reflector } from '../reflect/reflector.js';
 import { exportRuleFor, importRuleFor } from './policy-rules.js';
 import type { GroupConfig, NeighborConfig, RouterConfig } from '../config/router-config-types.js';
-import type { Negotiated } from '../session/negotiate.js';
 import { groupSessionConfig, localConfig } from './session-config.js';
 
 export interface RouteReflectorOptions {
@@ -37,7 +37,6 @@ export class RouteReflector {
   readonly reflector: Reflector;
   private readonly indexOf = new Map<string, number>();
   private readonly groups = new Map<string, GroupConfig>();
-  private readonly staleTimers = new Map<number, NodeJS.Timeout>();
   private nextIndex = 1;
   /** Selection deferral after our restart: peers whose End-of-RIB we still wait for, by family count. */
   private readonly awaitingEor = new Map<number, Set<string>>();
@@ -45,6 +44,7 @@ export class RouteReflector {
   private config: RouterConfig;
   private readonly log: Logger;
   private readonly maxPrefix: MaxPrefixGuard;
+  private readonly grHelper: GracefulRestartHelper;
   private readonly startedAt: number;
   private readonly restarted: boolean;
 
@@ -62,6 +62,7 @@ export class RouteReflector {
       clusterIds: clusterIdsOf(c),
       decision: { alwaysCompareMed: c.alwaysCompareMed, deterministicMed: c.deterministicMed },
     });
+    this.grHelper = new GracefulRestartHelper(this.reflector, opts.log, () => this.config.gracefulRestart.staleRoutesTime);
     this.speaker = new Speaker({
       local: localConfig(c),
       listen: c.listen,
@@ -104,6 +105,12 @@ export class RouteReflector {
       config: groupSessionConfig(this.config, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
       ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
     };
+  }
+
+  /** A configured neighbour's own import policy wins over its group's. */
+  private importRule(g: GroupConfig, peerName: string): ReturnType<typeof importRuleFor> {
+    const own = g.neighbors.find((n) => n.address === peerName)?.importPolicy ?? null;
+    return importRuleFor(g, this.config.policySet, own);
   }
 
   /** The router config now applied. */
@@ -165,9 +172,11 @@ export class RouteReflector {
       const g = groupOf(p);
       return g === undefined ? undefined : exportRuleFor(g, c.policySet);
     });
+    const names = new Map([...this.indexOf].map(([name, i]) => [i, name]));
     const reevaluated = this.reflector.updateImportRules((p) => {
       const g = groupOf(p);
-      return g === undefined ? undefined : importRuleFor(g, c.policySet);
+      const name = names.get(p.index);
+      return g === undefined || name === undefined ? undefined : this.importRule(g, name);
     });
     this.log.info(
       {
@@ -197,49 +206,9 @@ export class RouteReflector {
   /** Cease / Administrative Shutdown with `text` to every peer (RFC 9003), then stop. */
   async stop(text: string): Promise<void> {
     if (this.deferTimer !== null) clearTimeout(this.deferTimer);
-    for (const t of this.staleTimers.values()) clearTimeout(t);
+    this.grHelper.stop();
     this.maxPrefix.stop();
     await this.speaker.shutdown(text);
-  }
-
-  /** The Restart Time each peer advertised on its last session (RFC 4724 §3). */
-  private readonly peerRestartTime = new Map<number, number>();
-  /** The families each peer listed in its graceful restart capability on its last session. */
-  private readonly peerGrFamilies = new Map<number, readonly { readonly afi: number; readonly safi: number }[]>();
-
-  private startStaleTimer(index: number, name: string, seconds: number, why: string): void {
-    const old = this.staleTimers.get(index);
-    if (old !== undefined) clearTimeout(old);
-    this.staleTimers.set(
-      index,
-      setTimeout(() => {
-        this.staleTimers.delete(index);
-        const n = this.reflector.sweepStale(index);
-        this.log.info({ peer: name, swept: n, reason: why }, 'staleRoutesSwept');
-      }, seconds * 1000),
-    );
-  }
-
-  /**
-   * A peer whose routes we keep as stale is back (RFC 4724 §4.2): without graceful restart on
-   * the new session, or for a family whose F bit is now clear, the stale routes go at once;
-   * the rest wait for its End-of-RIB, at most our stale-routes time.
-   */
-  private peerReturned(index: number, name: string, neg: Negotiated): void {
-    const gr = neg.gracefulRestart;
-    if (gr === null) {
-      const old = this.staleTimers.get(index);
-      if (old !== undefined) clearTimeout(old);
-      this.staleTimers.delete(index);
-      const n = this.reflector.sweepStale(index);
-      this.log.info({ peer: name, swept: n, reason: 'peer came back without graceful restart' }, 'staleRoutesSwept');
-      return;
-    }
-    for (const f of this.reflector.rib.families.values()) {
-      const kept = gr.families.some((x) => x.afi === f.afi && x.safi === f.safi && x.forwardingPreserved);
-      if (!kept) this.reflector.sweepStaleFamily(index, f.afi, f.safi);
-    }
-    this.startStaleTimer(index, name, this.config.gracefulRestart.staleRoutesTime, 'no End-of-RIB within the stale-routes time');
   }
 
   /** Per group listen ranges set at run time (the pod's allow ranges), replacing the config's. */
@@ -312,9 +281,7 @@ export class RouteReflector {
       if (this.reflector.isDeferred && neg.gracefulRestart !== null) {
         this.awaitingEor.set(index, new Set(neg.families.map((f) => `${f.afi}/${f.safi}`)));
       }
-      this.peerRestartTime.set(index, neg.gracefulRestart?.restartTime ?? 0);
-      this.peerGrFamilies.set(index, neg.gracefulRestart?.families ?? []);
-      if (this.staleTimers.has(index)) this.peerReturned(index, peer.name, neg);
+      this.grHelper.established(index, peer.name, neg);
       this.reflector.peerUp({
         index,
         role: g.role,
@@ -331,7 +298,7 @@ export class RouteReflector {
         peerAs: neg.peerAs,
         localAddress: local === null ? null : addressOctets(local.startsWith('::ffff:') ? local.slice(7) : local),
         exportRule: exportRuleFor(g, this.config.policySet),
-        importRule: importRuleFor(g, this.config.policySet),
+        importRule: this.importRule(g, peer.name),
         addPathSend: g.addPathSend,
         addPathFamilies: neg.addPath.send,
         port: {
@@ -349,18 +316,7 @@ export class RouteReflector {
       const index = this.index(peer);
       if (this.awaitingEor.delete(index) && this.awaitingEor.size === 0) this.endDeferral('the last awaited peer went down');
       this.reflector.peerDown(index, down.retainRoutes);
-      if (down.retainRoutes) {
-        // RFC 4724 §4.2: only the families the peer listed in its capability are kept; a
-        // helper-only peer (no family listed) loses its routes at once.
-        const listed = this.peerGrFamilies.get(index) ?? [];
-        for (const f of this.reflector.rib.families.values()) {
-          if (!listed.some((x) => x.afi === f.afi && x.safi === f.safi)) this.reflector.sweepStaleFamily(index, f.afi, f.safi);
-        }
-        // RFC 4724 §4.2: keep the routes as stale while the peer restarts; if the session is not
-        // back within the peer's Restart Time (capped by our stale-routes time), they go.
-        const restart = Math.min(this.peerRestartTime.get(index) ?? 0, this.config.gracefulRestart.staleRoutesTime);
-        this.startStaleTimer(index, peer.name, restart, 'peer did not come back within its restart time');
-      }
+      if (down.retainRoutes) this.grHelper.down(index, peer.name);
     },
     onUpdate: (peer, u) => {
       const index = this.index(peer);

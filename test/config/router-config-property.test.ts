@@ -75,7 +75,7 @@ function peerAsFor(role: GroupRole, ourAs: number): fc.Arbitrary<PeerAsConfig> {
   );
 }
 
-function neighbor(slot: number, role: GroupRole, ourAs: number): fc.Arbitrary<NeighborConfig> {
+function neighbor(slot: number, role: GroupRole, ourAs: number, policies: readonly string[]): fc.Arbitrary<NeighborConfig> {
   // Group `slot` takes neighbours from 172.16.slot.0/24 or fd00:slot::/64, so groups never share one.
   return fc.boolean().chain((v6) =>
     fc.record({
@@ -85,6 +85,7 @@ function neighbor(slot: number, role: GroupRole, ourAs: number): fc.Arbitrary<Ne
       peerAs: nullable(peerAsFor(role, ourAs)),
       passive: nullable(fc.boolean()),
       description: nullable(fc.string({ minLength: 1, maxLength: 20 })),
+      importPolicy: policies.length === 0 ? fc.constant(null) : nullable(fc.constantFrom(...policies)),
     }, PLAIN),
   );
 }
@@ -109,7 +110,7 @@ function group(slot: number, ourAs: number, policies: readonly string[]): fc.Arb
         // Group `slot` takes ranges inside 10.slot.0.0/16 and 2001:db8:slot::/48: no overlap between groups.
         listenRanges: fc.array(fc.oneof(prefixIn(false, BigInt((10 << 24) | (slot << 16)), 16), prefixIn(true, (0x20010db8n << 96n) | (BigInt(slot) << 80n), 48)), { maxLength: 3 }),
         maxDynamicPeers: nullable(u32),
-        neighbors: fc.uniqueArray(neighbor(slot, role, ourAs), { maxLength: 3, selector: (n) => n.address }),
+        neighbors: fc.uniqueArray(neighbor(slot, role, ourAs, policies), { maxLength: 3, selector: (n) => n.address }),
         maxPrefix: nullable(fc.record({ limit: nonZeroU32, warningPercent: fc.integer({ min: 1, max: 100 }), restartSeconds: fc.integer({ min: 0, max: 65535 }) }, PLAIN)),
         addPathSend: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constant('all' as const)),
         addPathReceive: fc.boolean(),

@@ -85,7 +85,7 @@ describe('defaults', () => {
 
   it('neighbour defaults, and ebgp needs peerAs', () => {
     const c = parse(...MINIMAL, '  - name: transit', '    role: ebgp', '    peerAs: external', '    neighbors: [{address: 198.51.100.1}]');
-    assert.deepEqual(group(c, 1).neighbors, [{ address: '198.51.100.1', port: 179, localAddress: null, peerAs: null, passive: null, description: null }]);
+    assert.deepEqual(group(c, 1).neighbors, [{ address: '198.51.100.1', port: 179, localAddress: null, peerAs: null, passive: null, description: null, importPolicy: null }]);
     assert.deepEqual(group(c, 1).peerAs, { kind: 'external' });
   });
 
@@ -169,6 +169,15 @@ describe('pass-through keys', () => {
     assert.deepEqual(c.policies, { strict: { terms: [{ match: { community: '65000:101' }, then: 'reject' }] } });
     assert.deepEqual([...c.policySet.policies.keys()], ['strict']);
     assert.equal(c.policySet.policies.get('strict')?.terms.length, 1);
+  });
+
+  it('a neighbour may name its own import policy, which must exist', () => {
+    const c = parse(...MINIMAL, '    neighbors: [{address: 198.51.100.1, importPolicy: strict}]', 'policies:', '  strict: {default: reject}');
+    assert.equal(group(c).neighbors[0]?.importPolicy, 'strict');
+    assert.throws(
+      () => parse(...MINIMAL, '    neighbors: [{address: 198.51.100.1, importPolicy: strcit}]', 'policies:', '  strict: {default: reject}'),
+      (e: unknown) => e instanceof ConfigError && /groups\[0\]\.neighbors\[0\]\.importPolicy: policy 'strcit' is not defined under policies \(defined: strict\); did you mean strict\?/.test(e.message),
+    );
   });
 
   it('a bad policy is a config error with its file, line and key path', () => {
