@@ -86,9 +86,13 @@ export class FamilyRib implements FamilyRoutes {
   private pPeer: Int32Array;
   /** Effective (post-import-filter) attribute set id, -1 when filtered. */
   private pSet: Int32Array;
-  /** Attribute set id as received (Adj-RIB-In). */
-  private pInSet: Int32Array;
-  private pPathId: Uint32Array;
+  /**
+   * Attribute set id as received (Adj-RIB-In); null while every path's received set is its
+   * effective set (no filter ever changed one), which saves a word per path (`inOf`).
+   */
+  private pInSet: Int32Array | null = null;
+  /** Received path identifier (RFC 7911); null while every one is 0 (no add-path peer). */
+  private pPathId: Uint32Array | null = null;
   private pPrefix: Int32Array;
   private pFlags: Uint8Array;
   private pPeerNext: Int32Array;
@@ -122,8 +126,6 @@ export class FamilyRib implements FamilyRoutes {
     this.pNext = new Int32Array(n);
     this.pPeer = new Int32Array(n);
     this.pSet = new Int32Array(n);
-    this.pInSet = new Int32Array(n);
-    this.pPathId = new Uint32Array(n);
     this.pPrefix = new Int32Array(n);
     this.pFlags = new Uint8Array(n);
     this.pPeerNext = new Int32Array(n);
@@ -196,7 +198,7 @@ export class FamilyRib implements FamilyRoutes {
     let changed = 0;
     const one = (p: number): void => {
       for (let s = this.peerHead[p] ?? -1; s >= 0; s = this.pPeerNext[s] as number) {
-        const inId = this.pInSet[s] as number;
+        const inId = this.inOf(s);
         const inSet = this.sets.get(inId);
         let eff: AttrSet | null;
         let owned = false;
@@ -244,12 +246,46 @@ export class FamilyRib implements FamilyRoutes {
     const old = this.pSet[s] as number;
     const next = eff === null ? -1 : eff.id;
     if (old === next) return false;
+    // The received set is about to differ from the effective one: keep it apart.
+    if (this.pInSet === null && next !== inSet.id) this.materializeIn();
     if (eff !== null && eff !== inSet) this.sets.retain(eff);
     if (old >= 0 && old !== inSet.id) this.sets.release(this.sets.get(old));
     this.pSet[s] = next;
     this.setFiltered(s, eff === null);
     this.markDirty(this.pPrefix[s] as number);
     return true;
+  }
+
+  /** Received set id of path `s`. */
+  private inOf(s: number): number {
+    const a = this.pInSet;
+    return a === null ? (this.pSet[s] as number) : (a[s] as number);
+  }
+
+  /** Records the received set of path `s` (call before `pSet[s]` changes), installed as `eff`. */
+  private setIn(s: number, inId: number, eff: AttrSet | null): void {
+    if (this.pInSet === null) {
+      if (eff !== null && eff.id === inId) return;
+      this.materializeIn();
+    }
+    (this.pInSet as Int32Array)[s] = inId;
+  }
+
+  /** From now on, received sets are kept apart from effective sets. */
+  private materializeIn(): void {
+    const a = new Int32Array(this.pSet.length);
+    a.set(this.pSet);
+    this.pInSet = a;
+  }
+
+  private pathIdOf(s: number): number {
+    const a = this.pPathId;
+    return a === null ? 0 : (a[s] as number);
+  }
+
+  private setPathId(s: number, pathId: number): void {
+    if (this.pPathId === null) this.pPathId = new Uint32Array(this.pNext.length);
+    this.pPathId[s] = pathId;
   }
 
   /** The references a path received with `inSet` and installed with `eff` holds. */
@@ -260,7 +296,7 @@ export class FamilyRib implements FamilyRoutes {
 
   /** Drops the references path `s` holds (received set, and effective set when different). */
   private dropRefs(s: number): void {
-    const inId = this.pInSet[s] as number;
+    const inId = this.inOf(s);
     const eff = this.pSet[s] as number;
     this.sets.release(this.sets.get(inId));
     if (eff >= 0 && eff !== inId) this.sets.release(this.sets.get(eff));
@@ -299,17 +335,17 @@ export class FamilyRib implements FamilyRoutes {
     const id = this.prefixes.intern(bits, bytes, offset);
     this.ensurePrefixCapacity(id + 1);
     for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
-      if (this.pPeer[s] === peer && this.pPathId[s] === pathId) {
+      if (this.pPeer[s] === peer && this.pathIdOf(s) === pathId) {
         // A refreshed route is no longer stale (RFC 4724 §4.2).
         this.pFlags[s] = (this.pFlags[s] as number) & ~STALE;
-        const oldIn = this.pInSet[s] as number;
+        const oldIn = this.inOf(s);
         // Same received set: the filter's inputs are unchanged, so is its outcome.
         if (oldIn === set.id) return;
         const oldEff = this.pSet[s] as number;
         // Take the new references before dropping the old ones (they may be the same sets).
         this.hold(set, effective);
         this.dropRefs(s);
-        this.pInSet[s] = set.id;
+        this.setIn(s, set.id, effective);
         this.pSet[s] = effective === null ? -1 : effective.id;
         this.setFiltered(s, effective === null);
         if (oldEff !== (this.pSet[s] as number)) this.markDirty(id);
@@ -319,9 +355,9 @@ export class FamilyRib implements FamilyRoutes {
     const s = this.allocSlot();
     this.hold(set, effective);
     this.pPeer[s] = peer;
-    this.pInSet[s] = set.id;
+    this.setIn(s, set.id, effective);
     this.pSet[s] = effective === null ? -1 : effective.id;
-    this.pPathId[s] = pathId;
+    if (pathId !== 0 || this.pPathId !== null) this.setPathId(s, pathId);
     this.pPrefix[s] = id;
     this.pFlags[s] = 0;
     if (effective === null) this.setFiltered(s, true);
@@ -343,7 +379,7 @@ export class FamilyRib implements FamilyRoutes {
     if (id < 0) return;
     let prev = -1;
     for (let s = this.head[id] as number; s >= 0; prev = s, s = this.pNext[s] as number) {
-      if (this.pPeer[s] === peer && this.pPathId[s] === pathId) {
+      if (this.pPeer[s] === peer && this.pathIdOf(s) === pathId) {
         this.unlink(s, prev);
         return;
       }
@@ -407,11 +443,11 @@ export class FamilyRib implements FamilyRoutes {
         const peer = this.pPeer[s] as number;
         let c = pool[n];
         if (c === undefined) {
-          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pPathId[s] as number, peer };
+          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pathIdOf(s), peer };
           pool.push(c);
         } else {
           c.set = this.sets.get(sid);
-          c.pathId = this.pPathId[s] as number;
+          c.pathId = this.pathIdOf(s);
           c.peer = peer;
         }
         n++;
@@ -462,7 +498,7 @@ export class FamilyRib implements FamilyRoutes {
     for (let s = id < this.head.length ? (this.head[id] as number) : -1; s >= 0; s = this.pNext[s] as number) {
       if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
       const peer = this.pPeer[s] as number;
-      cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pPathId[s] as number, peer });
+      cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pathIdOf(s), peer });
     }
     rankPaths(cands, this.decision);
     return cands.map((c) => ({ set: c.set, peer: c.peer, pathId: c.pathId }));
@@ -524,7 +560,7 @@ export class FamilyRib implements FamilyRoutes {
     const filtered = ((this.pFlags[s] as number) & FILTERED) !== 0;
     if (filtered) this.setFiltered(s, false);
     this.pSet[s] = -1;
-    this.pInSet[s] = -1;
+    if (this.pInSet !== null) this.pInSet[s] = -1;
     this.freeSlots.push(s);
     this.perPeer[peer] = (this.perPeer[peer] ?? 1) - 1;
     this.paths--;
@@ -563,12 +599,14 @@ export class FamilyRib implements FamilyRoutes {
     this.pPeer = g32(this.pPeer);
     this.pSet = g32(this.pSet);
     this.pPrefix = g32(this.pPrefix);
-    this.pInSet = g32(this.pInSet);
+    if (this.pInSet !== null) this.pInSet = g32(this.pInSet);
     this.pPeerNext = g32(this.pPeerNext);
     this.pPeerPrev = g32(this.pPeerPrev);
-    const u = new Uint32Array(n);
-    u.set(this.pPathId);
-    this.pPathId = u;
+    if (this.pPathId !== null) {
+      const u = new Uint32Array(n);
+      u.set(this.pPathId);
+      this.pPathId = u;
+    }
     const f = new Uint8Array(n);
     f.set(this.pFlags);
     this.pFlags = f;
