@@ -55,6 +55,7 @@ interface PooledCandidate {
   source: PathSource;
   pathId: number;
   peer: number;
+  slot: number;
 }
 
 const NO_PATHS: readonly RankedPath[] = Object.freeze([]);
@@ -69,10 +70,12 @@ export class FamilyRib implements FamilyRoutes {
   readonly afi: number;
   readonly safi: number;
   readonly prefixes: PrefixTable;
+  /**
+   * First path slot of each prefix (-1: none). The chain is kept so that its first accepted
+   * path is the best one as of the prefix's last decision (`decide` moves the winner to the
+   * front; new paths go second), so no per-prefix best-path arrays are needed.
+   */
   private head: Int32Array;
-  /** Best path after the last decision, per prefix id: its peer and attribute set (-1: none). */
-  private bestPeer: Int32Array;
-  private bestSet: Int32Array;
   private dirtyFlag: Uint8Array;
   /** Prefix ids waiting for a decision, first in first out: dirtyList[dirtyHead..dirtyLen). */
   private dirtyList = new Int32Array(1024);
@@ -119,8 +122,6 @@ export class FamilyRib implements FamilyRoutes {
     this.safi = safi;
     this.prefixes = new PrefixTable(afi === 1 ? 1 : 4, 1024);
     this.head = new Int32Array(1024).fill(-1);
-    this.bestPeer = new Int32Array(1024).fill(-1);
-    this.bestSet = new Int32Array(1024).fill(-1);
     this.dirtyFlag = new Uint8Array(1024);
     const n = 1024;
     this.pNext = new Int32Array(n);
@@ -361,8 +362,15 @@ export class FamilyRib implements FamilyRoutes {
     this.pPrefix[s] = id;
     this.pFlags[s] = 0;
     if (effective === null) this.setFiltered(s, true);
-    this.pNext[s] = this.head[id] as number;
-    this.head[id] = s;
+    // Second in the chain: the first accepted path stays the last decision's winner.
+    const first = this.head[id] as number;
+    if (first < 0) {
+      this.pNext[s] = -1;
+      this.head[id] = s;
+    } else {
+      this.pNext[s] = this.pNext[first] as number;
+      this.pNext[first] = s;
+    }
     const ph = this.peerHead[peer] ?? -1;
     this.pPeerNext[s] = ph;
     this.pPeerPrev[s] = -1;
@@ -443,19 +451,18 @@ export class FamilyRib implements FamilyRoutes {
         const peer = this.pPeer[s] as number;
         let c = pool[n];
         if (c === undefined) {
-          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pathIdOf(s), peer };
+          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pathIdOf(s), peer, slot: s };
           pool.push(c);
         } else {
           c.set = this.sets.get(sid);
           c.pathId = this.pathIdOf(s);
           c.peer = peer;
+          c.slot = s;
         }
         n++;
       }
       ch.prefixId = id;
       if (n === 0) {
-        this.bestPeer[id] = -1;
-        this.bestSet[id] = -1;
         ch.ranked = NO_PATHS;
         ch.rule = 'onlyPath';
         emit(ch);
@@ -476,9 +483,8 @@ export class FamilyRib implements FamilyRoutes {
         }
         rule = rankPaths(cands, this.decision);
       }
-      const top = cands[0] as PooledCandidate;
-      this.bestPeer[id] = top.peer;
-      this.bestSet[id] = top.set.id;
+      // Keep the winner first in the chain (what `best` reads).
+      if (n > 1) this.moveToFront(id, (cands[0] as PooledCandidate).slot);
       ch.ranked = cands;
       ch.rule = rule;
       emit(ch);
@@ -510,12 +516,29 @@ export class FamilyRib implements FamilyRoutes {
     return b === null ? [] : [{ set: b.set, peer: b.peer, pathId: 0 }];
   }
 
-  /** The best path of a prefix after the last decision run, or null. */
+  /**
+   * The best path of a prefix after its last decision run, or null. While the prefix waits
+   * for a decision (`pendingDecisions`), this is the first accepted path held, which the
+   * next run may replace (it will emit the prefix).
+   */
   best(id: number): { set: AttrSet; peer: number } | null {
-    if (id >= this.bestPeer.length) return null;
-    const peer = this.bestPeer[id] as number;
-    if (peer < 0) return null;
-    return { set: this.sets.get(this.bestSet[id] as number), peer };
+    if (id < 0 || id >= this.head.length) return null;
+    for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
+      if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
+      return { set: this.sets.get(this.pSet[s] as number), peer: this.pPeer[s] as number };
+    }
+    return null;
+  }
+
+  /** Moves path slot `s` to the front of its prefix's chain. */
+  private moveToFront(id: number, s: number): void {
+    const first = this.head[id] as number;
+    if (first === s) return;
+    let prev = first;
+    while ((this.pNext[prev] as number) !== s) prev = this.pNext[prev] as number;
+    this.pNext[prev] = this.pNext[s] as number;
+    this.pNext[s] = first;
+    this.head[id] = s;
   }
 
   /** Calls `fn` for every prefix id with at least one path. */
@@ -623,8 +646,6 @@ export class FamilyRib implements FamilyRoutes {
       return b;
     };
     this.head = grow(this.head);
-    this.bestPeer = grow(this.bestPeer);
-    this.bestSet = grow(this.bestSet);
     const d = new Uint8Array(n);
     d.set(this.dirtyFlag);
     this.dirtyFlag = d;
