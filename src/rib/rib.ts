@@ -59,6 +59,7 @@ export class Rib {
   private clusterIds: Set<number>;
   private routerId: number;
   private importFilter: ImportFilter | null = null;
+  private readonly nextHop4 = Buffer.alloc(4);
 
   constructor(opts: RibOptions) {
     this.routerId = opts.routerId >>> 0;
@@ -185,7 +186,8 @@ export class Rib {
     }
     if (u.nlri.bytes.length > 0) {
       const nh = findAttribute(attrs, 'nextHop');
-      const nhBuf = Buffer.allocUnsafe(4);
+      // intern copies the next hop into the set's own bytes: a scratch buffer will do.
+      const nhBuf = this.nextHop4;
       nhBuf.writeUInt32BE((nh?.value ?? 0) >>> 0);
       const set = this.sets.intern(attrs, nhBuf);
       this.announceBlock(peer, u.nlri, set);
