@@ -93,6 +93,12 @@ export class AttrSetTable {
   private readonly byHash = new Map<number, Interned>();
   private readonly byId: (Interned | undefined)[] = [];
   private readonly freeIds: number[] = [];
+  /**
+   * Ids freed since the last `recycleIds`: not handed out again before then, so a consumer
+   * that caches by set id (the update groups' export entries) never sees an id name a new
+   * set while it still holds state for the old one.
+   */
+  private pendingFree: number[] = [];
   private live = 0;
   private scratch = Buffer.allocUnsafe(4096);
 
@@ -138,6 +144,17 @@ export class AttrSetTable {
     return set;
   }
 
+  /**
+   * Makes the ids of sets freed so far reusable. The RIB calls it when a decision run has
+   * left nothing pending: every prefix that used a freed set has been re-decided and every
+   * consumer told, so nothing refers to those ids any more.
+   */
+  recycleIds(): void {
+    if (this.pendingFree.length === 0) return;
+    for (const id of this.pendingFree) this.freeIds.push(id);
+    this.pendingFree = [];
+  }
+
   /** Takes one more reference; returns the set (so a filter can `return sets.retain(inSet)`). */
   retain(set: AttrSet): AttrSet {
     set.refs++;
@@ -165,7 +182,7 @@ export class AttrSetTable {
     s.chain = null;
     this.live--;
     this.byId[set.id] = undefined;
-    this.freeIds.push(set.id);
+    this.pendingFree.push(set.id);
   }
 }
 

@@ -225,6 +225,8 @@ export class Rib {
   decide(limit: number, emit: (f: FamilyRoutes, c: BestChange) => void): number {
     let remaining = 0;
     for (const f of this.families.values()) remaining += f.decide(limit, (c) => emit(f, c));
+    // Every change has been emitted: ids of freed attribute sets may name new sets now.
+    if (remaining === 0) this.sets.recycleIds();
     return remaining;
   }
 
