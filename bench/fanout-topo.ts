@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from './daemons.js';
 import { LOCAL_AS, RR_ADDRESS, RR_PORT } from './daemons.js';
-import { Child, cpuSeconds, machineBusySeconds, memory, TimeoutError, waitForQuiet, withNetns, type Event } from './proc.js';
+import { Child, cpuSeconds, kernelShare, machineBusySeconds, memory, TimeoutError, waitForQuiet, withNetns, type Event } from './proc.js';
 import { ipv4Number } from './bgp-client.js';
 
 export interface TopoOptions {
@@ -129,6 +129,7 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
       children.push(inj);
       await inj.waitEvent('established', 30000);
       const cpu0 = cpuSeconds(rr.pid);
+      const k0 = kernelShare(rr.pid);
       const clientCpu = (): number => receivers.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
       const clientCpu0 = clientCpu();
       const ours = (): number => cpuSeconds(rr?.pid ?? 0) + clientCpu() + cpuSeconds(inj.pid);
@@ -154,13 +155,14 @@ export async function runTopology(d: Daemon, o: TopoOptions, sessionScale = fals
         return result(null, cpu, memory(rr.pid).hwmMb, note);
       }
       const cpuS = cpuSeconds(rr.pid) - cpu0;
+      const k1 = kernelShare(rr.pid);
       const hwmMb = memory(rr.pid).hwmMb;
       if (o.cpuProf !== undefined && d.name === 'meshrr') {
         // V8 profile timestamps are CLOCK_MONOTONIC microseconds, like hrtime / 1000.
         writeFileSync(join(o.cpuProf.dir, `${o.cpuProf.name}.window.json`), JSON.stringify({ startUs: Number(t0 / 1000n), endUs: Number(last / 1000n) }));
       }
       const others = machineBusySeconds() - ours() - others0;
-      const notes = [`receivers ${(clientCpu() - clientCpu0).toFixed(2)} CPU s`, `other processes ${Math.max(0, others).toFixed(2)} CPU s`];
+      const notes = [`reflector kernel ${(k1.sysS - k0.sysS).toFixed(2)} CPU s, ${Math.round((k1.minorFaults - k0.minorFaults) / 1000)}k page faults`, `receivers ${(clientCpu() - clientCpu0).toFixed(2)} CPU s`, `other processes ${Math.max(0, others).toFixed(2)} CPU s`];
       if (before > 0.25) notes.push(`machine ${before.toFixed(1)} cores busy before start`);
       notes.push(`${Math.round(updates / o.k)} UPDATEs per receiver`);
       if (unknown > 0) notes.push(`${unknown} prefixes outside the table received`);

@@ -135,6 +135,13 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** Kernel CPU seconds and minor page faults of a process so far (stat(5) fields 15 and 10). */
+export function kernelShare(pid: number): { sysS: number; minorFaults: number } {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return { sysS: Number(f[12]) / 100, minorFaults: Number(f[7]) };
+}
+
 /**
  * CPU seconds the whole machine has spent in processes (user, nice, system; all CPUs). Interrupt
  * and softirq time is left out: loopback TCP delivery of the bench's own traffic lands there.

@@ -5,7 +5,8 @@
  * from dist-bench/ (tsx's module wrapper costs 2-3x on hot paths).
  *
  * Names: fanout (issue 5: fan-out through a route reflector, meshrr vs BIRD vs FRR),
- * mrt-decode (MRT decoding, bench/mrt-decode.ts). No name: all of them.
+ * mrt-decode (MRT decoding, bench/mrt-decode.ts), rib-core (the reflector core in process,
+ * no sockets: bench/rib-core.ts). No name: all of them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { type BenchModule, type BenchOptions, type BenchReport, type BenchRow, f
 const BENCHES: Readonly<Record<string, string>> = {
   'mrt-decode': './mrt-decode.js',
   fanout: './fanout.js',
+  'rib-core': './rib-core.js',
 };
 
 function parseArgs(argv: readonly string[]): { opts: BenchOptions; names: string[] } {

@@ -55,6 +55,7 @@ interface PooledCandidate {
   source: PathSource;
   pathId: number;
   peer: number;
+  slot: number;
 }
 
 const NO_PATHS: readonly RankedPath[] = Object.freeze([]);
@@ -69,10 +70,12 @@ export class FamilyRib implements FamilyRoutes {
   readonly afi: number;
   readonly safi: number;
   readonly prefixes: PrefixTable;
+  /**
+   * First path slot of each prefix (-1: none). The chain is kept so that its first accepted
+   * path is the best one as of the prefix's last decision (`decide` moves the winner to the
+   * front; new paths go second), so no per-prefix best-path arrays are needed.
+   */
   private head: Int32Array;
-  /** Best path after the last decision, per prefix id: its peer and attribute set (-1: none). */
-  private bestPeer: Int32Array;
-  private bestSet: Int32Array;
   private dirtyFlag: Uint8Array;
   /** Prefix ids waiting for a decision, first in first out: dirtyList[dirtyHead..dirtyLen). */
   private dirtyList = new Int32Array(1024);
@@ -86,9 +89,13 @@ export class FamilyRib implements FamilyRoutes {
   private pPeer: Int32Array;
   /** Effective (post-import-filter) attribute set id, -1 when filtered. */
   private pSet: Int32Array;
-  /** Attribute set id as received (Adj-RIB-In). */
-  private pInSet: Int32Array;
-  private pPathId: Uint32Array;
+  /**
+   * Attribute set id as received (Adj-RIB-In); null while every path's received set is its
+   * effective set (no filter ever changed one), which saves a word per path (`inOf`).
+   */
+  private pInSet: Int32Array | null = null;
+  /** Received path identifier (RFC 7911); null while every one is 0 (no add-path peer). */
+  private pPathId: Uint32Array | null = null;
   private pPrefix: Int32Array;
   private pFlags: Uint8Array;
   private pPeerNext: Int32Array;
@@ -115,15 +122,11 @@ export class FamilyRib implements FamilyRoutes {
     this.safi = safi;
     this.prefixes = new PrefixTable(afi === 1 ? 1 : 4, 1024);
     this.head = new Int32Array(1024).fill(-1);
-    this.bestPeer = new Int32Array(1024).fill(-1);
-    this.bestSet = new Int32Array(1024).fill(-1);
     this.dirtyFlag = new Uint8Array(1024);
     const n = 1024;
     this.pNext = new Int32Array(n);
     this.pPeer = new Int32Array(n);
     this.pSet = new Int32Array(n);
-    this.pInSet = new Int32Array(n);
-    this.pPathId = new Uint32Array(n);
     this.pPrefix = new Int32Array(n);
     this.pFlags = new Uint8Array(n);
     this.pPeerNext = new Int32Array(n);
@@ -144,6 +147,7 @@ export class FamilyRib implements FamilyRoutes {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
+    this.prefixes.prefetch(b, 0, end, step);
     if (f === null || !f.perPrefix) {
       // One outcome for the whole block (RFC 4271 §9.1.1 per route, but it depends on the set only).
       const eff = f === null ? set : f.apply(peer, this.afi, this.safi, set, null);
@@ -171,6 +175,7 @@ export class FamilyRib implements FamilyRoutes {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
+    this.prefixes.prefetch(b, 0, end, step);
     for (let p = 0; p < end; n++) {
       const bits = b[p + step - 1] as number;
       this.withdraw(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0);
@@ -196,7 +201,7 @@ export class FamilyRib implements FamilyRoutes {
     let changed = 0;
     const one = (p: number): void => {
       for (let s = this.peerHead[p] ?? -1; s >= 0; s = this.pPeerNext[s] as number) {
-        const inId = this.pInSet[s] as number;
+        const inId = this.inOf(s);
         const inSet = this.sets.get(inId);
         let eff: AttrSet | null;
         let owned = false;
@@ -244,12 +249,46 @@ export class FamilyRib implements FamilyRoutes {
     const old = this.pSet[s] as number;
     const next = eff === null ? -1 : eff.id;
     if (old === next) return false;
+    // The received set is about to differ from the effective one: keep it apart.
+    if (this.pInSet === null && next !== inSet.id) this.materializeIn();
     if (eff !== null && eff !== inSet) this.sets.retain(eff);
     if (old >= 0 && old !== inSet.id) this.sets.release(this.sets.get(old));
     this.pSet[s] = next;
     this.setFiltered(s, eff === null);
     this.markDirty(this.pPrefix[s] as number);
     return true;
+  }
+
+  /** Received set id of path `s`. */
+  private inOf(s: number): number {
+    const a = this.pInSet;
+    return a === null ? (this.pSet[s] as number) : (a[s] as number);
+  }
+
+  /** Records the received set of path `s` (call before `pSet[s]` changes), installed as `eff`. */
+  private setIn(s: number, inId: number, eff: AttrSet | null): void {
+    if (this.pInSet === null) {
+      if (eff !== null && eff.id === inId) return;
+      this.materializeIn();
+    }
+    (this.pInSet as Int32Array)[s] = inId;
+  }
+
+  /** From now on, received sets are kept apart from effective sets. */
+  private materializeIn(): void {
+    const a = new Int32Array(this.pSet.length);
+    a.set(this.pSet);
+    this.pInSet = a;
+  }
+
+  private pathIdOf(s: number): number {
+    const a = this.pPathId;
+    return a === null ? 0 : (a[s] as number);
+  }
+
+  private setPathId(s: number, pathId: number): void {
+    if (this.pPathId === null) this.pPathId = new Uint32Array(this.pNext.length);
+    this.pPathId[s] = pathId;
   }
 
   /** The references a path received with `inSet` and installed with `eff` holds. */
@@ -260,7 +299,7 @@ export class FamilyRib implements FamilyRoutes {
 
   /** Drops the references path `s` holds (received set, and effective set when different). */
   private dropRefs(s: number): void {
-    const inId = this.pInSet[s] as number;
+    const inId = this.inOf(s);
     const eff = this.pSet[s] as number;
     this.sets.release(this.sets.get(inId));
     if (eff >= 0 && eff !== inId) this.sets.release(this.sets.get(eff));
@@ -299,17 +338,17 @@ export class FamilyRib implements FamilyRoutes {
     const id = this.prefixes.intern(bits, bytes, offset);
     this.ensurePrefixCapacity(id + 1);
     for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
-      if (this.pPeer[s] === peer && this.pPathId[s] === pathId) {
+      if (this.pPeer[s] === peer && this.pathIdOf(s) === pathId) {
         // A refreshed route is no longer stale (RFC 4724 §4.2).
         this.pFlags[s] = (this.pFlags[s] as number) & ~STALE;
-        const oldIn = this.pInSet[s] as number;
+        const oldIn = this.inOf(s);
         // Same received set: the filter's inputs are unchanged, so is its outcome.
         if (oldIn === set.id) return;
         const oldEff = this.pSet[s] as number;
         // Take the new references before dropping the old ones (they may be the same sets).
         this.hold(set, effective);
         this.dropRefs(s);
-        this.pInSet[s] = set.id;
+        this.setIn(s, set.id, effective);
         this.pSet[s] = effective === null ? -1 : effective.id;
         this.setFiltered(s, effective === null);
         if (oldEff !== (this.pSet[s] as number)) this.markDirty(id);
@@ -319,14 +358,21 @@ export class FamilyRib implements FamilyRoutes {
     const s = this.allocSlot();
     this.hold(set, effective);
     this.pPeer[s] = peer;
-    this.pInSet[s] = set.id;
+    this.setIn(s, set.id, effective);
     this.pSet[s] = effective === null ? -1 : effective.id;
-    this.pPathId[s] = pathId;
+    if (pathId !== 0 || this.pPathId !== null) this.setPathId(s, pathId);
     this.pPrefix[s] = id;
     this.pFlags[s] = 0;
     if (effective === null) this.setFiltered(s, true);
-    this.pNext[s] = this.head[id] as number;
-    this.head[id] = s;
+    // Second in the chain: the first accepted path stays the last decision's winner.
+    const first = this.head[id] as number;
+    if (first < 0) {
+      this.pNext[s] = -1;
+      this.head[id] = s;
+    } else {
+      this.pNext[s] = this.pNext[first] as number;
+      this.pNext[first] = s;
+    }
     const ph = this.peerHead[peer] ?? -1;
     this.pPeerNext[s] = ph;
     this.pPeerPrev[s] = -1;
@@ -343,7 +389,7 @@ export class FamilyRib implements FamilyRoutes {
     if (id < 0) return;
     let prev = -1;
     for (let s = this.head[id] as number; s >= 0; prev = s, s = this.pNext[s] as number) {
-      if (this.pPeer[s] === peer && this.pPathId[s] === pathId) {
+      if (this.pPeer[s] === peer && this.pathIdOf(s) === pathId) {
         this.unlink(s, prev);
         return;
       }
@@ -407,19 +453,18 @@ export class FamilyRib implements FamilyRoutes {
         const peer = this.pPeer[s] as number;
         let c = pool[n];
         if (c === undefined) {
-          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pPathId[s] as number, peer };
+          c = { set: this.sets.get(sid), source: this.sources(peer), pathId: this.pathIdOf(s), peer, slot: s };
           pool.push(c);
         } else {
           c.set = this.sets.get(sid);
-          c.pathId = this.pPathId[s] as number;
+          c.pathId = this.pathIdOf(s);
           c.peer = peer;
+          c.slot = s;
         }
         n++;
       }
       ch.prefixId = id;
       if (n === 0) {
-        this.bestPeer[id] = -1;
-        this.bestSet[id] = -1;
         ch.ranked = NO_PATHS;
         ch.rule = 'onlyPath';
         emit(ch);
@@ -440,9 +485,8 @@ export class FamilyRib implements FamilyRoutes {
         }
         rule = rankPaths(cands, this.decision);
       }
-      const top = cands[0] as PooledCandidate;
-      this.bestPeer[id] = top.peer;
-      this.bestSet[id] = top.set.id;
+      // Keep the winner first in the chain (what `best` reads).
+      if (n > 1) this.moveToFront(id, (cands[0] as PooledCandidate).slot);
       ch.ranked = cands;
       ch.rule = rule;
       emit(ch);
@@ -462,7 +506,7 @@ export class FamilyRib implements FamilyRoutes {
     for (let s = id < this.head.length ? (this.head[id] as number) : -1; s >= 0; s = this.pNext[s] as number) {
       if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
       const peer = this.pPeer[s] as number;
-      cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pPathId[s] as number, peer });
+      cands.push({ set: this.sets.get(this.pSet[s] as number), source: this.sources(peer), pathId: this.pathIdOf(s), peer });
     }
     rankPaths(cands, this.decision);
     return cands.map((c) => ({ set: c.set, peer: c.peer, pathId: c.pathId }));
@@ -474,12 +518,29 @@ export class FamilyRib implements FamilyRoutes {
     return b === null ? [] : [{ set: b.set, peer: b.peer, pathId: 0 }];
   }
 
-  /** The best path of a prefix after the last decision run, or null. */
+  /**
+   * The best path of a prefix after its last decision run, or null. While the prefix waits
+   * for a decision (`pendingDecisions`), this is the first accepted path held, which the
+   * next run may replace (it will emit the prefix).
+   */
   best(id: number): { set: AttrSet; peer: number } | null {
-    if (id >= this.bestPeer.length) return null;
-    const peer = this.bestPeer[id] as number;
-    if (peer < 0) return null;
-    return { set: this.sets.get(this.bestSet[id] as number), peer };
+    if (id < 0 || id >= this.head.length) return null;
+    for (let s = this.head[id] as number; s >= 0; s = this.pNext[s] as number) {
+      if (((this.pFlags[s] as number) & FILTERED) !== 0) continue;
+      return { set: this.sets.get(this.pSet[s] as number), peer: this.pPeer[s] as number };
+    }
+    return null;
+  }
+
+  /** Moves path slot `s` to the front of its prefix's chain. */
+  private moveToFront(id: number, s: number): void {
+    const first = this.head[id] as number;
+    if (first === s) return;
+    let prev = first;
+    while ((this.pNext[prev] as number) !== s) prev = this.pNext[prev] as number;
+    this.pNext[prev] = this.pNext[s] as number;
+    this.pNext[s] = first;
+    this.head[id] = s;
   }
 
   /** Calls `fn` for every prefix id with at least one path. */
@@ -524,7 +585,7 @@ export class FamilyRib implements FamilyRoutes {
     const filtered = ((this.pFlags[s] as number) & FILTERED) !== 0;
     if (filtered) this.setFiltered(s, false);
     this.pSet[s] = -1;
-    this.pInSet[s] = -1;
+    if (this.pInSet !== null) this.pInSet[s] = -1;
     this.freeSlots.push(s);
     this.perPeer[peer] = (this.perPeer[peer] ?? 1) - 1;
     this.paths--;
@@ -563,12 +624,14 @@ export class FamilyRib implements FamilyRoutes {
     this.pPeer = g32(this.pPeer);
     this.pSet = g32(this.pSet);
     this.pPrefix = g32(this.pPrefix);
-    this.pInSet = g32(this.pInSet);
+    if (this.pInSet !== null) this.pInSet = g32(this.pInSet);
     this.pPeerNext = g32(this.pPeerNext);
     this.pPeerPrev = g32(this.pPeerPrev);
-    const u = new Uint32Array(n);
-    u.set(this.pPathId);
-    this.pPathId = u;
+    if (this.pPathId !== null) {
+      const u = new Uint32Array(n);
+      u.set(this.pPathId);
+      this.pPathId = u;
+    }
     const f = new Uint8Array(n);
     f.set(this.pFlags);
     this.pFlags = f;
@@ -585,8 +648,6 @@ export class FamilyRib implements FamilyRoutes {
       return b;
     };
     this.head = grow(this.head);
-    this.bestPeer = grow(this.bestPeer);
-    this.bestSet = grow(this.bestSet);
     const d = new Uint8Array(n);
     d.set(this.dirtyFlag);
     this.dirtyFlag = d;

@@ -165,6 +165,30 @@ export class PrefixTable implements NlriTable {
     }
   }
 
+  /** Sum of prefetched words (kept so the reads are not optimised away). */
+  private sink = 0;
+
+  /**
+   * Reads the home slot of every IPv4 prefix of an NLRI run (wire form, `step` octets of
+   * path id and length before each prefix) without inserting anything: independent loads
+   * the CPU overlaps, so the inserts that follow find their slots in cache instead of
+   * waiting for one memory (and TLB) miss after another. A no-op for IPv6.
+   */
+  prefetch(b: Buffer, start: number, end: number, step: number): void {
+    if (this.words !== 1) return;
+    const slots = this.slots;
+    const mask = this.mask;
+    let acc = 0;
+    for (let p = start; p < end; ) {
+      const bits = b[p + step - 1] as number;
+      if (bits > 32) return;
+      const key = PrefixTable.v4Key(bits, b, p + step);
+      acc ^= slots[2 * (mix(key ^ Math.imul(bits + 1, 0x9e3779b1)) & mask) + 1] as number;
+      p += step + ((bits + 7) >> 3);
+    }
+    this.sink ^= acc;
+  }
+
   /** Id of the prefix, or -1. */
   get(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
     let slot: number;
@@ -305,6 +329,45 @@ export class PrefixTable implements NlriTable {
   }
 
   /**
+   * Reinserts every live IPv4 id in the order of its home slot (a counting sort on the home
+   * slot's 4 KiB page), so the new table is written front to back: a large rehash then costs
+   * sequential page touches instead of one random cache and TLB miss per key.
+   */
+  private rehash4(lim: number): void {
+    const idLen = this.idLen;
+    const idKey = this.idKey;
+    const mask = this.mask;
+    const slots = this.slots;
+    const PAGE_SHIFT = 9; // 512 slots of 8 octets
+    const pages = (mask >>> PAGE_SHIFT) + 1;
+    const count = new Int32Array(pages + 1);
+    const home = new Uint32Array(lim);
+    for (let id = 0; id < lim; id++) {
+      const bits = idLen[id] as number;
+      if (bits === FREE_LEN) continue;
+      const h = mix((idKey[id] as number) ^ Math.imul(bits + 1, 0x9e3779b1)) & mask;
+      home[id] = h;
+      (count[(h >>> PAGE_SHIFT) + 1] as number)++;
+    }
+    for (let p = 0; p < pages; p++) count[p + 1] = (count[p + 1] as number) + (count[p] as number);
+    const order = new Int32Array(count[pages] as number);
+    for (let id = 0; id < lim; id++) {
+      if (idLen[id] === FREE_LEN) continue;
+      const p = (home[id] as number) >>> PAGE_SHIFT;
+      order[count[p] as number] = id;
+      count[p] = (count[p] as number) + 1;
+    }
+    for (let k = 0; k < order.length; k++) {
+      const id = order[k] as number;
+      let i = home[id] as number;
+      while ((slots[2 * i + 1] as number) !== 0) i = (i + 1) & mask;
+      slots[2 * i] = idKey[id] as number;
+      slots[2 * i + 1] = ((id << 6) | ((idLen[id] as number) + 1)) >>> 0;
+    }
+    this.used = order.length;
+  }
+
+  /**
    * Grows (or only clears tombstones, when the live count allows) so the load is at most
    * 1/4 afterwards. Reinserts from the id arrays, which hold every live key densely.
    */
@@ -319,15 +382,7 @@ export class PrefixTable implements NlriTable {
     const idLen = this.idLen;
     const idKey = this.idKey;
     if (W === 1) {
-      for (let id = 0; id < lim; id++) {
-        const bits = idLen[id] as number;
-        if (bits === FREE_LEN) continue;
-        const key = idKey[id] as number;
-        const at = -1 - this.find4(key, bits);
-        this.slots[2 * at] = key;
-        this.slots[2 * at + 1] = ((id << 6) | (bits + 1)) >>> 0;
-        this.used++;
-      }
+      this.rehash4(lim);
       return;
     }
     const s = this.scratch;

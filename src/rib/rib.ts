@@ -59,6 +59,7 @@ export class Rib {
   private clusterIds: Set<number>;
   private routerId: number;
   private importFilter: ImportFilter | null = null;
+  private readonly nextHop4 = Buffer.alloc(4);
 
   constructor(opts: RibOptions) {
     this.routerId = opts.routerId >>> 0;
@@ -185,7 +186,8 @@ export class Rib {
     }
     if (u.nlri.bytes.length > 0) {
       const nh = findAttribute(attrs, 'nextHop');
-      const nhBuf = Buffer.allocUnsafe(4);
+      // intern copies the next hop into the set's own bytes: a scratch buffer will do.
+      const nhBuf = this.nextHop4;
       nhBuf.writeUInt32BE((nh?.value ?? 0) >>> 0);
       const set = this.sets.intern(attrs, nhBuf);
       this.announceBlock(peer, u.nlri, set);
@@ -223,6 +225,8 @@ export class Rib {
   decide(limit: number, emit: (f: FamilyRoutes, c: BestChange) => void): number {
     let remaining = 0;
     for (const f of this.families.values()) remaining += f.decide(limit, (c) => emit(f, c));
+    // Every change has been emitted: ids of freed attribute sets may name new sets now.
+    if (remaining === 0) this.sets.recycleIds();
     return remaining;
   }
 
