@@ -6,6 +6,10 @@
  * changes can be compared without the noise of sockets, receivers and other work on a shared
  * machine. Flags: --core-n=1M (prefixes), --core-k=1,10,50 (members), --core-repeat=3 (best of).
  * Not issue 5's benchmark (that is fanout.ts): a tool for finding where the core's time goes.
+ *
+ * Issue 6: each K is also run with BENCH_EXPORT_POLICY on every member's group (a prefix-list
+ * reject, then a community regex setting LOCAL_PREF: evaluated per prefix, since the policy
+ * reads the prefix), and the ratio to the run without policy is printed (target ≤ 1.3).
  */
 import { setImmediate as tick } from 'node:timers/promises';
 import process from 'node:process';
@@ -16,6 +20,8 @@ import { decodeUpdate } from '../src/wire/update.js';
 import { HEADER_LENGTH } from '../src/wire/iana.js';
 import type { UpdateMessage } from '../src/wire/attribute-types.js';
 import type { BenchOptions, BenchReport, BenchRow } from './report.js';
+import { ACCEPT_ALL, type ExportRule } from '../src/reflect/export-entries.js';
+import { compilePolicies } from '../src/policy/compile.js';
 import { syntheticTable } from './tables.js';
 
 function parseCount(s: string): number {
@@ -35,7 +41,25 @@ function splitUpdates(bytes: Buffer): Buffer[] {
   return out;
 }
 
-function member(index: number, sink: { bytes: number; messages: number }): ReflectorPeer {
+/** A realistic export policy: bogon prefix list, then LOCAL_PREF 20 on "regional" communities. */
+export const BENCH_EXPORT_POLICY = {
+  prefixLists: { bogons: ['10.0.0.0/8 le 32', '172.16.0.0/12 le 32', '192.168.0.0/16 le 32', '100.64.0.0/10 le 32'] },
+  'bench-out': {
+    default: 'accept',
+    terms: [
+      { name: 'no-bogons', match: { prefixList: 'bogons' }, then: 'reject' },
+      { name: 'regional', match: { community: { regex: '^[0-9]+:1[0-9][0-9]$' } }, then: { localPref: 20, action: 'accept' } },
+    ],
+  },
+};
+
+function benchRule(): ExportRule {
+  const policy = compilePolicies(BENCH_EXPORT_POLICY, 'bench', { localAs: 64496, groups: ['bench'] }).policies.get('bench-out');
+  if (policy === undefined) throw new Error('bench policy missing');
+  return { kind: 'policy', policy };
+}
+
+function member(index: number, sink: { bytes: number; messages: number }, exportRule: ExportRule): ReflectorPeer {
   const addr = Buffer.alloc(4);
   addr.writeUInt32BE((0x7f000100 + index) >>> 0);
   return {
@@ -59,7 +83,11 @@ function member(index: number, sink: { bytes: number; messages: number }): Refle
         return true;
       },
     },
-    exportPolicy: '',
+    group: 'bench',
+    peerAs: 64496,
+    localAddress: null,
+    exportRule,
+    importRule: ACCEPT_ALL,
     addPathSend: 0,
     addPathFamilies: [],
   };
@@ -75,10 +103,11 @@ interface Result {
 /** The measured interval of the last run, in the clock of V8 CPU profiles (for profile-summary.ts). */
 let lastWindow = { startUs: 0, endUs: 0 };
 
-async function once(updates: readonly Buffer[], k: number): Promise<Result> {
+async function once(updates: readonly Buffer[], k: number, rule: ExportRule = ACCEPT_ALL): Promise<Result> {
   const rr = new Reflector({ routerId: 0xc0000201, localAs: 64496, clusterIds: [0xc0000201] });
   const sink = { bytes: 0, messages: 0 };
-  for (let i = 1; i <= k + 1; i++) rr.peerUp(member(i, sink));
+  // The injector (index k + 1) sends with no policy; the K receivers share the rule's group.
+  for (let i = 1; i <= k + 1; i++) rr.peerUp(member(i, sink, i === k + 1 ? ACCEPT_ALL : rule));
   await tick();
   await tick();
   sink.messages = 0;
@@ -119,6 +148,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   const table = syntheticTable(n);
   const updates = splitUpdates(table.bytes);
   const rows: BenchRow[] = [];
+  const rule = benchRule();
   // One unmeasured run first, so the first K measured does not pay for JIT warm-up.
   await once(updates, ks[0] ?? 1);
   for (const k of ks) {
@@ -130,6 +160,15 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     const b = best as Result;
     opts.log(`rib-core N=${n} K=${k}: CPU ${b.cpuS.toFixed(3)} s, wall ${b.wallS.toFixed(3)} s, RSS +${b.rssMb.toFixed(0)} MB, ${b.messagesPerMember} UPDATEs per member`);
     rows.push({ metric: `N=${n} K=${k} core CPU`, value: b.cpuS, unit: 's', note: `best of ${repeat}; wall ${b.wallS.toFixed(3)} s; RSS +${b.rssMb.toFixed(0)} MB` });
+    if (opts.flags.get('core-policy') === 'false') continue;
+    let bestP: Result | null = null;
+    for (let r = 0; r < repeat; r++) {
+      const res = await once(updates, k, rule);
+      if (bestP === null || res.cpuS < bestP.cpuS) bestP = res;
+    }
+    const p = bestP as Result;
+    opts.log(`rib-core N=${n} K=${k} with export policy: CPU ${p.cpuS.toFixed(3)} s (${(p.cpuS / b.cpuS).toFixed(2)}x), ${p.messagesPerMember} UPDATEs per member`);
+    rows.push({ metric: `N=${n} K=${k} core CPU, export policy`, value: p.cpuS, unit: 's', ratio: p.cpuS / b.cpuS, note: `issue 6 target ≤ 1.3x of no policy; wall ${p.wallS.toFixed(3)} s` });
   }
   // --core-window=FILE: the last run's interval, for `profile-summary.js PROFILE` run with
   // `node --cpu-prof` (name FILE like the profile, with .window.json in place of .cpuprofile).

@@ -11,9 +11,11 @@
  * 3. The export rewrite (export-attrs.ts): ORIGINATOR_ID, CLUSTER_LIST, eBGP rules.
  *
  * Caching: without a policy, or with one that reads no prefix, the outcome depends only on
- * (source peer, set), so it is cached per set. A policy with prefix conditions is evaluated
- * per prefix; an accepted-unchanged outcome uses the set's plain entry, a changed one is keyed
- * on the set and the terms whose actions ran (`applied`), which determine the change.
+ * (source peer, set), so it is cached per set. A policy with prefix conditions depends on the
+ * prefix only through those conditions (actions never read it): per prefix only they are
+ * tested (`prefixMask`), and the outcome is cached per (set, mask). Changed outcomes of such
+ * a policy are keyed on the set and the terms whose actions ran (`applied`), which determine
+ * the change, so prefixes with the same change share one encoding.
  *
  * Entries are kept by the source set object, not only its id: the RIB recycles the ids of
  * released sets, and an entry must never answer for another set.
@@ -26,7 +28,8 @@ import type { PathAttribute } from '../wire/attribute-types.js';
 import { SAFI } from '../wire/iana.js';
 import { evaluate } from '../policy/evaluate.js';
 import { familyName } from '../policy/family.js';
-import type { Policy, PolicyFamily, PolicyOutcome, PolicyPrefix, PolicyRoute } from '../policy/types.js';
+import { prefixMask } from '../policy/prefix-mask.js';
+import type { Policy, PolicyFamily, PolicyOutcome, PolicyPrefix, PolicyRoute, RouteSource } from '../policy/types.js';
 import { encodeExportList, type ExportTarget } from './export-attrs.js';
 import { eligible, type SourceRole } from './roles.js';
 
@@ -60,6 +63,16 @@ interface SetRecord {
   resolved: ExportEntry | null | undefined;
   /** Changed outcomes of a prefix-reading policy, by `applied` mask. */
   byMask: Map<number, ExportEntry> | null;
+  /** Outcomes of a prefix-reading policy, by prefix mask (null: rejected). */
+  byPrefix: Map<number, ExportEntry | null> | null;
+}
+
+/** Reused: the route a policy evaluation sees (evaluation is synchronous). */
+class ScratchRoute implements PolicyRoute {
+  set!: AttrSet;
+  prefix: PolicyPrefix | null = null;
+  source: RouteSource = { group: '', role: 'local', peerAs: 0 };
+  family: PolicyFamily = 'ipv4-unicast';
 }
 
 /** Reused: the prefix a policy evaluation sees. */
@@ -67,9 +80,8 @@ class ScratchPrefix implements PolicyPrefix {
   afi = 1;
   bits = 0;
   readonly buf = Buffer.alloc(17);
-  get octets(): Uint8Array {
-    return this.buf.subarray(1);
-  }
+  /** The prefix octets (a fixed view: conditions read only the first ceil(bits/8)). */
+  readonly octets: Uint8Array = this.buf.subarray(1);
 }
 
 export class ExportEntries {
@@ -80,6 +92,9 @@ export class ExportEntries {
   private reuse: Map<string, ExportEntry> | null = null;
   private rule: ExportRule;
   private readonly scratch = new ScratchPrefix();
+  private readonly route = new ScratchRoute();
+  /** Source objects per sender, so the scratch route does not allocate per prefix. */
+  private readonly sources = new Map<number, RouteSource>();
   /** Policy evaluations (for metrics). */
   evaluations = 0;
 
@@ -130,13 +145,21 @@ export class ExportEntries {
     const policy = rule.policy;
     if (!policy.usesPrefix) {
       if (rec.resolved !== undefined && (rec.resolved === null || this.entries[rec.resolved.id] === rec.resolved)) return rec.resolved;
-      const o = this.evaluate(policy, src, set, afi, safi, null);
+      const o = this.evaluate(policy, this.routeOf(peer, src, set, afi, safi, null));
       rec.resolved = this.fromOutcome(rec, src, afi, o);
       return rec.resolved;
     }
-    const prefix = safi === SAFI.UNICAST ? this.prefixOf(afi, table, prefixId) : null;
-    const o = this.evaluate(policy, src, set, afi, safi, prefix);
-    return this.fromOutcome(rec, src, afi, o);
+    const route = this.routeOf(peer, src, set, afi, safi, safi === SAFI.UNICAST ? this.prefixOf(afi, table, prefixId) : null);
+    const mask = prefixMask(policy, route);
+    if (mask < 0) return this.fromOutcome(rec, src, afi, this.evaluate(policy, route));
+    let byPrefix = rec.byPrefix;
+    if (byPrefix === null) rec.byPrefix = byPrefix = new Map();
+    const hit = byPrefix.get(mask);
+    if (hit === null) return null;
+    if (hit !== undefined && this.entries[hit.id] === hit) return hit;
+    const e = this.fromOutcome(rec, src, afi, this.evaluate(policy, route));
+    byPrefix.set(mask, e);
+    return e;
   }
 
   release(id: number): void {
@@ -151,6 +174,7 @@ export class ExportEntries {
   /** Forgets every cached outcome of a peer (its session went down; its sets may be recycled). */
   forgetPeer(peer: number): void {
     this.records.delete(peer);
+    this.sources.delete(peer);
   }
 
   private record(peer: number, set: AttrSet): SetRecord {
@@ -158,7 +182,7 @@ export class ExportEntries {
     if (bySet === undefined) this.records.set(peer, (bySet = new Map()));
     let rec = bySet.get(set.id);
     if (rec === undefined || rec.set !== set) {
-      rec = { set, plain: null, resolved: undefined, byMask: null };
+      rec = { set, plain: null, resolved: undefined, byMask: null, byPrefix: null };
       bySet.set(set.id, rec);
     }
     return rec;
@@ -172,17 +196,25 @@ export class ExportEntries {
     return e;
   }
 
-  private evaluate(policy: Policy, src: ExportSource, set: AttrSet, afi: number, safi: number, prefix: PolicyPrefix | null): PolicyOutcome {
+  private routeOf(peer: number, src: ExportSource, set: AttrSet, afi: number, safi: number, prefix: PolicyPrefix | null): PolicyRoute {
+    let source = this.sources.get(peer);
+    if (source === undefined || source.group !== src.group || source.role !== src.role || source.peerAs !== src.peerAs) {
+      source = { group: src.group, role: src.role, peerAs: src.peerAs };
+      this.sources.set(peer, source);
+    }
+    const r = this.route;
+    r.set = set;
+    r.prefix = prefix;
+    r.source = source;
+    // A family policies cannot name (familyName null) is given as ipv4-unicast: such routes
+    // never have a prefix, and a `family` condition naming ipv4-unicast is the only one
+    // that could then be wrong; policies are written for the families they name.
+    r.family = familyName(afi, safi) ?? 'ipv4-unicast';
+    return r;
+  }
+
+  private evaluate(policy: Policy, route: PolicyRoute): PolicyOutcome {
     this.evaluations++;
-    const family: PolicyFamily | null = familyName(afi, safi);
-    const route: PolicyRoute = {
-      set,
-      prefix,
-      source: { group: src.group, role: src.role, peerAs: src.peerAs },
-      // A family policies cannot name matches no family condition; ipv4-unicast is never
-      // compared for it because `family` conditions list names only.
-      family: family ?? 'ipv4-unicast',
-    };
     return evaluate(policy, route);
   }
 

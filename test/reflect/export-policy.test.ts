@@ -13,8 +13,8 @@ import type { Policy } from '../../src/policy/types.js';
 import { REJECT_ALL, type ExportRule } from '../../src/reflect/export-entries.js';
 import { announce, CLUSTER, newSeen, reflectorPeer, settle } from './helpers-reflector.js';
 
-const C101 = (65000 << 16) | 101;
-const C102 = (65000 << 16) | 102;
+const C101 = ((65000 << 16) | 101) >>> 0;
+const C102 = ((65000 << 16) | 102) >>> 0;
 
 function policies(raw: Record<string, unknown>): Map<string, Policy> {
   return new Map(compilePolicies(raw, 'rr.yml', { localAs: 65000, groups: ['test', 'core'] }).policies);

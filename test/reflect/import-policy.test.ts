@@ -12,7 +12,7 @@ import { compilePolicies } from '../../src/policy/compile.js';
 import { ACCEPT_ALL, REJECT_ALL, type ExportRule } from '../../src/reflect/export-entries.js';
 import { announce, CLUSTER, newSeen, reflectorPeer, settle } from './helpers-reflector.js';
 
-const C102 = (65000 << 16) | 102;
+const C102 = ((65000 << 16) | 102) >>> 0;
 const lp = (u: UpdateMessage | undefined): number | undefined => (u === undefined ? undefined : findAttribute(u.attributes, 'localPref')?.value);
 const newReflector = (): Reflector => new Reflector({ routerId: parseIpv4('10.42.0.1'), localAs: 65000, clusterIds: [CLUSTER] });
 
