@@ -168,6 +168,8 @@ export interface PeerSessionConfig {
   readonly md5Key?: Md5Key;
   /** GTSM (RFC 5082): the peer is at most this many hops away (1: directly connected); needs the addon. */
   readonly ttlSecurityHops?: number;
+  /** Why the configured TCP-MD5 key could not be read (the peer then refuses to start). */
+  readonly md5KeyError?: string;
   /** Resource limits; DEFAULT_LIMITS when absent. */
   readonly limits?: SessionLimits;
 }

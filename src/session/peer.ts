@@ -57,6 +57,7 @@ export interface PeerOptions {
  * at all, silently), so it is refused with the reason instead (issue 10).
  */
 export function securityUnavailable(config: PeerSessionConfig, sockopt: SockoptLoad | undefined): string | null {
+  if (config.md5KeyError !== undefined) return config.md5KeyError;
   const needs = [config.md5Key !== undefined ? 'TCP-MD5' : null, config.ttlSecurityHops !== undefined ? 'GTSM (ttl-security)' : null].filter((x) => x !== null);
   if (needs.length === 0 || sockopt?.ok === true) return null;
   return `${needs.join(' and ')} configured but ${sockopt === undefined ? 'no socket-options addon was given' : sockopt.reason}`;
