@@ -61,6 +61,7 @@ export class RouteReflector {
       local: localConfig(c),
       listen: c.listen,
       maxDynamicPeers: c.maxDynamicPeers,
+      ...(c.connectionRate !== undefined ? { connectionRate: c.connectionRate } : {}),
       log: opts.log.child({ component: 'session' }),
       hooks: this.hooks,
     });
@@ -74,7 +75,7 @@ export class RouteReflector {
     const ranges: ListenRange[] = [];
     for (const g of c.groups) {
       for (const prefix of g.listenRanges) {
-        ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true, { range: prefix }), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
       }
       for (const n of g.neighbors) {
         this.speaker.addNeighbor({
@@ -82,7 +83,7 @@ export class RouteReflector {
           port: n.port,
           group: g.name,
           origin: 'static',
-          config: groupSessionConfig(c, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
+          config: groupSessionConfig(c, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive, { neighbor: n }),
           ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
         });
       }
@@ -182,7 +183,7 @@ export class RouteReflector {
     const ranges: ListenRange[] = [];
     for (const g of this.config.groups) {
       for (const prefix of this.runtimeRanges.get(g.name) ?? g.listenRanges) {
-        ranges.push({ prefix, group: g.name, config: groupSessionConfig(this.config, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(this.config, g, restarting, g.peerAs, true, { range: prefix }), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
       }
     }
     this.speaker.setListenRanges(ranges);
@@ -295,29 +296,51 @@ export class RouteReflector {
     onIdle: () => undefined,
   };
 
+  /** Peers above their max-prefix warning threshold (warned once per crossing). */
+  private readonly prefixWarned = new Set<number>();
+
   private checkMaxPrefix(peer: Peer, index: number): void {
     const g = this.groups.get(peer.group);
     const mp = g?.maxPrefix ?? null;
+    const n = mp === null && this.config.maxRoutes === undefined ? 0 : this.reflector.peerPathCount(index);
+    // Global route cap (issue 10, docs/router-config.md): the peer whose UPDATE crosses it is
+    // reset with Cease / Out of Resources (RFC 4486 §4 subcode 8) and its routes leave the RIB.
+    const cap = this.config.maxRoutes;
+    if (cap !== undefined && n > 0) {
+      let total = 0;
+      for (const f of this.reflector.rib.families.values()) total += f.pathCount;
+      if (total > cap) {
+        this.log.error({ peer: peer.name, routes: total, limit: cap, peerRoutes: n }, 'maxRoutesExceeded');
+        this.tearDown(peer, { code: ERR.CEASE, subcode: CEASE_SUB.OUT_OF_RESOURCES, data: Buffer.alloc(0) }, mp?.restartSeconds ?? 0);
+        return;
+      }
+    }
     if (mp === null) return;
-    const n = this.reflector.peerPathCount(index);
     if (n <= mp.limit) {
-      if (n * 100 >= mp.limit * mp.warningPercent) this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixWarning');
+      const over = n * 100 >= mp.limit * mp.warningPercent;
+      if (over && !this.prefixWarned.has(index)) this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixWarning');
+      if (over) this.prefixWarned.add(index);
+      else this.prefixWarned.delete(index);
       return;
     }
+    this.prefixWarned.delete(index);
     // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, data AFI, SAFI, upper bound.
     const fam = FAMILY[g?.families[0] ?? 'ipv4-unicast'];
     const data = Buffer.alloc(7);
     data.writeUInt16BE(fam.afi, 0);
     data[2] = fam.safi;
     data.writeUInt32BE(mp.limit >>> 0, 3);
-    const n2: NotificationFields = { code: ERR.CEASE, subcode: CEASE_SUB.MAX_PREFIXES_REACHED, data };
     this.log.warn({ peer: peer.name, prefixes: n, limit: mp.limit }, 'maxPrefixExceeded');
-    void peer.stop(n2).then(() => {
-      if (mp.restartSeconds > 0) {
+    this.tearDown(peer, { code: ERR.CEASE, subcode: CEASE_SUB.MAX_PREFIXES_REACHED, data }, mp.restartSeconds);
+  }
+
+  private tearDown(peer: Peer, n: NotificationFields, restartSeconds: number): void {
+    void peer.stop(n).then(() => {
+      if (restartSeconds > 0) {
         const t = setTimeout(() => {
           this.restartTimers.delete(t);
           peer.start();
-        }, mp.restartSeconds * 1000);
+        }, restartSeconds * 1000);
         this.restartTimers.add(t);
       }
     });
