@@ -158,6 +158,7 @@ export class Connection {
   private readonly opts: ConnectionOptions;
   private readonly random: () => number;
   private readonly limits: SessionLimits;
+  private connectTimeoutLogged = false;
 
   constructor(opts: ConnectionOptions) {
     this.opts = opts;
@@ -293,6 +294,7 @@ export class Connection {
         return;
       case 'sessionEstablished':
         this.decodeCtx = a.negotiated.decodeCtx;
+        this.connectTimeoutLogged = false;
         if (a.negotiated.extendedMessage) this.framer.setMaxLength(65535);
         this.opts.stats.establishedTransitions++;
         this.opts.hooks.onEstablished(this, a.negotiated);
@@ -354,6 +356,9 @@ export class Connection {
   private logConnectTimeout(): void {
     const c = this.opts.config;
     if (c.md5Key === undefined && c.ttlSecurityHops === undefined) return;
+    // Once until the session comes up: ConnectRetry may expire every few seconds.
+    if (this.connectTimeoutLogged) return;
+    this.connectTimeoutLogged = true;
     const causes: string[] = [];
     if (c.md5Key !== undefined) causes.push('TCP-MD5 (RFC 2385) is configured: a peer whose key differs, or that has no key for us, drops our signed SYN without answering');
     if (c.ttlSecurityHops !== undefined) {
