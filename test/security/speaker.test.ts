@@ -5,7 +5,9 @@
  *    why (and its inbound connections are refused), while a neighbour without MD5 runs;
  * 2. the per-source connection rate: past `max` connections in a window, a source inside a
  *    listen range is refused with the reason, and the refusal is logged once per window;
- * 3. the MD5 counter watch: when the kernel's TCPMD5 counters move, the log names the likely
+ * 3. a connection that sends no OPEN is closed after the open timeout (RFC 4271 §8 large
+ *    hold time, `limits.openTimeout`);
+ * 4. the MD5 counter watch: when the kernel's TCPMD5 counters move, the log names the likely
  *    cause and the MD5 peers that are not Established.
  */
 import assert from 'node:assert/strict';
@@ -91,6 +93,34 @@ describe('speaker protections', () => {
       assert.equal(sp.refused, 3);
       // Another source is not affected.
       assert.equal(await knock(port, '127.78.2.2'), 'open');
+    } finally {
+      await sp.shutdown('test over');
+    }
+  });
+
+  it('a connection that never sends OPEN is closed after the open timeout (Hold Timer Expired)', async () => {
+    const { logs, log } = capture();
+    const port = randomPort();
+    const sp = new Speaker({ local: LOCAL, listen: [{ address: '127.78.0.1', port }], maxDynamicPeers: 4, log, hooks: noHooks });
+    await sp.listen();
+    try {
+      const base = interopConfig({ passive: true, holdTime: 30 });
+      sp.setListenRanges([{ prefix: '127.78.4.0/24', group: 'r', config: { ...base, timers: { ...base.timers, largeHoldTime: 2 } } }]);
+      const got: Buffer[] = [];
+      const t0 = Date.now();
+      const s = connect({ host: '127.78.0.1', port, localAddress: '127.78.4.1' });
+      s.on('data', (d: Buffer) => got.push(d));
+      s.on('error', () => undefined);
+      let closed = false;
+      s.on('close', () => (closed = true));
+      await pollUntil(() => closed, { what: 'meshrr closing the silent connection', timeoutMs: 15_000 });
+      const all = Buffer.concat(got);
+      // Our OPEN (type 1), then NOTIFICATION (type 3) Hold Timer Expired (code 4).
+      assert.equal(all[18], 1);
+      const n = all.subarray(all.readUInt16BE(16));
+      assert.deepEqual([n[18], n[19]], [3, 4]);
+      assert.ok(Date.now() - t0 >= 1900, `closed after ${Date.now() - t0} ms`);
+      assert.ok(logs.some((l) => l.msg === 'notificationSent' && l['code'] === 4));
     } finally {
       await sp.shutdown('test over');
     }
