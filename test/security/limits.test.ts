@@ -8,7 +8,9 @@
  *    Established;
  * 2. AS_PATH length and community count beyond the configured limits: the UPDATE is treated
  *    as withdraw (the prefix leaves the RIB), the session stays up;
- * 3. a flood of connections from outside every listen range (a child process, thousands of
+ * 3. a peer that stops reading: once what we could not send passes `outboundBufferBytes`,
+ *    the session is reset with Cease / Out of Resources (RFC 4486 subcode 8);
+ * 4. a flood of connections from outside every listen range (a child process, thousands of
  *    connections) is refused, the refusal log stays bounded, and an Established session's
  *    KEEPALIVEs keep arriving on time (hold time 3 s: one about every second).
  */
@@ -95,7 +97,7 @@ describe('limits: max-prefix, AS_PATH and communities, connection flood', () => 
         '    holdTime: 3',
         '    listenRanges: [127.77.1.0/24]',
         '    maxPrefix: {limit: 100}',
-        '    limits: {maxAsPathLength: 50, maxCommunities: 20}',
+        '    limits: {maxAsPathLength: 50, maxCommunities: 20, outboundBufferBytes: 65536}',
       ].join('\n'),
       'limits.yml',
     );
@@ -160,6 +162,29 @@ describe('limits: max-prefix, AS_PATH and communities, connection flood', () => 
     await pollUntil(() => r.peerPathCount('127.77.1.4') === 1 && r.speaker.getPeer('127.77.1.4')?.stats.received.update === 4, { what: 'the last UPDATE processed' });
   });
 
+  it('a peer that stops reading is reset (Cease / Out of Resources) once our send buffer passes the cap', async () => {
+    const r = rr ?? assert.fail();
+    const f = await client(port, '127.77.1.6', 0x0a000106);
+    clients.push(f);
+    await pollUntil(() => r.isEstablished('127.77.1.6'), { what: 'F Established' });
+    f.peer.socket.pause(); // reads nothing from now on; the kernel buffers fill, then ours
+    const p = r.speaker.getPeer('127.77.1.6') ?? assert.fail();
+    const big = announce(6, 0, 200);
+    let writes = 0;
+    // Push past the 64 KiB cap of this group without waiting for 'drain' (what back-pressure
+    // would never do): the cap is the last line of defence, not the flow control.
+    while (r.isEstablished('127.77.1.6') && writes < 100_000) {
+      p.write(big);
+      writes++;
+      if (writes % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await pollUntil(() => logs.find((l) => l.msg === 'outboundBufferExceeded' && l['peer'] === '127.77.1.6'), { what: 'outboundBufferExceeded' });
+    await pollUntil(() => !r.isEstablished('127.77.1.6'), { what: 'the stuck peer reset' });
+    assert.equal(p.stats.lastNotificationSent?.code, 6);
+    assert.equal(p.stats.lastNotificationSent?.subcode, 8);
+    assert.ok(r.isEstablished('127.77.1.1'), 'the others stay up');
+  });
+
   it('a connection flood from outside the listen ranges is refused; keepalives stay on time', async () => {
     const r = rr ?? assert.fail();
     const e = await client(port, '127.77.1.5', 0x0a000105);
@@ -199,9 +224,11 @@ describe('limits: max-prefix, AS_PATH and communities, connection flood', () => 
     );
     assert.equal(r.speaker.refused - refusedBefore, FLOOD_CONNECTIONS, 'every flood connection refused');
     assert.equal(r.speaker.allPeers().filter((p) => p.name.startsWith('127.77.9.')).length, 0);
-    assert.ok(refusedLines <= 60, `refusal log bounded: ${refusedLines} lines`);
-    // KeepaliveTime 1 s with RFC 4271 §10 jitter (0.75-1.0 s): no gap may reach the 3 s hold time.
-    assert.ok(maxGap < 1500, `largest KEEPALIVE gap ${Math.round(maxGap)} ms`);
+    // At most 50 refusal lines per 10 s window, whatever the flood's size.
+    assert.ok(refusedLines <= 50 * (Math.ceil(flood.ms / 10_000) + 1), `refusal log bounded: ${refusedLines} lines in ${flood.ms} ms`);
+    // KeepaliveTime 1 s with RFC 4271 §10 jitter (0.75-1.0 s); 2 s leaves room for a machine
+    // shared with other jobs and is still well inside the 3 s hold time.
+    assert.ok(maxGap < 2000, `largest KEEPALIVE gap ${Math.round(maxGap)} ms`);
     assert.ok(r.isEstablished('127.77.1.5') && r.isEstablished('127.77.1.1'));
   });
 });
