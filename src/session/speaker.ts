@@ -122,6 +122,8 @@ export class Speaker {
   /** Keys installed on the listeners, by `hex/len`. */
   private readonly installedKeys = new Map<string, ListenerKey>();
   private md5Timer: NodeJS.Timeout | null = null;
+  /** Addresses whose connections are refused until a time (ms; Infinity: until cleared), and why. */
+  private readonly heldDown = new Map<string, { until: number; reason: string }>();
   private md5Last: Md5Counters | null = null;
 
   constructor(private readonly opts: SpeakerOptions) {
@@ -288,6 +290,20 @@ export class Speaker {
     this.syncKeys();
   }
 
+  /**
+   * Refuses connections from `address` for `seconds` (Infinity: until `release`): a dynamic
+   * peer torn down for max-prefix would otherwise be back as a new dynamic peer at once.
+   */
+  holdDown(address: string, seconds: number, reason: string): void {
+    const key = canonicalAddress(address);
+    if (key !== null) this.heldDown.set(key, { until: seconds === Infinity ? Infinity : Date.now() + seconds * 1000, reason });
+  }
+
+  release(address: string): void {
+    const key = canonicalAddress(address);
+    if (key !== null) this.heldDown.delete(key);
+  }
+
   getPeer(address: string): Peer | undefined {
     const key = canonicalAddress(address);
     return key === null ? undefined : this.peers.get(key);
@@ -417,6 +433,9 @@ export class Speaker {
     if (this.closing) return refuse('shutting down');
     if (key === null) return refuse('unparseable remote address');
     if (!this.admit(key, now)) return refuse(`more than ${this.rate.max} connections in ${this.rate.windowSeconds} s from this address`);
+    const held = this.heldDown.get(key);
+    if (held !== undefined && held.until > now) return refuse(`held down: ${held.reason}`);
+    if (held !== undefined) this.heldDown.delete(key);
     const known = this.peers.get(key);
     if (known !== undefined) {
       const bad = this.gtsmCheck(socket, known.config);
