@@ -335,6 +335,8 @@ export class RouteReflector {
   }
 
   private tearDown(peer: Peer, n: NotificationFields, restartSeconds: number): void {
+    // A dynamic peer would come straight back as a new one: refuse its address meanwhile.
+    if (peer.origin === 'listenRange') this.speaker.holdDown(peer.remoteAddress, restartSeconds > 0 ? restartSeconds : Infinity, `torn down with Cease subcode ${n.subcode}`);
     void peer.stop(n).then(() => {
       if (restartSeconds > 0) {
         const t = setTimeout(() => {
