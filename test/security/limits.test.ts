@@ -134,6 +134,11 @@ describe('limits: max-prefix, AS_PATH and communities, connection flood', () => 
     assert.equal(totalPaths(), 50);
     assert.ok(r.isEstablished('127.77.1.1') && r.isEstablished('127.77.1.3'));
     assert.ok(logs.some((l) => l.msg === 'maxPrefixExceeded' && l['peer'] === '127.77.1.2'));
+    // restartSeconds 0: a dynamic peer stays out (it would otherwise be back as a new dynamic peer).
+    const again = await RawPeer.connect({ host: LISTEN, port, localAddress: '127.77.1.2' });
+    await again.waitClosed();
+    assert.equal(again.pending().length, 0, 'no OPEN for a held-down address');
+    assert.match(String(logs.find((l) => l.msg === 'connectionRefused' && l['remote'] === '127.77.1.2')?.['reason']), /held down: torn down with Cease subcode 1/);
     // A's session kept working: one more route still arrives.
     a.peer.send(announce(1, 50, 1));
     await pollUntil(() => r.peerPathCount('127.77.1.1') === 51, { what: "A's 51st route" });
