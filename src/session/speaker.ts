@@ -29,7 +29,7 @@ import { CEASE_SUB } from '../wire/iana.js';
 import { makeShutdownNotification } from '../wire/notification.js';
 import { addressOctets, canonicalAddress, cidrContains, parseCidr, type Cidr } from './cidr.js';
 import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
-import { Peer, type PeerHooks, type PeerOrigin } from './peer.js';
+import { Peer, securityUnavailable, type PeerHooks, type PeerOrigin } from './peer.js';
 import { gtsmMinTtl, loadSockopt, readMd5Counters, socketFd, type Md5Counters, type Md5Key, type SockoptLoad } from './socket-options.js';
 
 export interface ListenAddress {
@@ -454,6 +454,9 @@ export class Speaker {
       return refuse(`listen range ${match.cidr.text} limit ${match.range.maxPeers} reached`);
     }
     const config: PeerSessionConfig = { ...match.range.config, passive: true };
+    // A range whose key cannot be used (no addon, unreadable key): no dynamic peer at all.
+    const unusable = securityUnavailable(config, this.sockopt);
+    if (unusable !== null) return refuse(unusable);
     const peer = this.makePeer(key, match.range.group, 'listenRange', socket.remotePort ?? 179, config);
     this.peers.set(key, peer);
     peer.start();

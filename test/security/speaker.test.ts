@@ -69,6 +69,11 @@ describe('speaker protections', () => {
       assert.match(String(logs.find((l) => l.msg === 'connectionRefused' && l['remote'] === '127.78.1.1')?.['reason']), /needs TCP-MD5\/GTSM and the addon is not loaded/);
       // The plain neighbour's connection is taken: meshrr sends its OPEN.
       assert.equal(await knock(port, '127.78.1.2'), 'open');
+      // A listen range with a key: no dynamic peer is made at all.
+      sp.setListenRanges([{ prefix: '127.78.5.0/24', group: 'r', config: { ...cfg, md5Key: new Md5Key(Buffer.from('k'), 'test') } }]);
+      assert.equal(await knock(port, '127.78.5.1'), 'closed');
+      assert.equal(sp.getPeer('127.78.5.1'), undefined);
+      assert.match(String(logs.find((l) => l.msg === 'connectionRefused' && l['remote'] === '127.78.5.1')?.['reason']), /TCP-MD5 configured but the socket-options addon/);
     } finally {
       await sp.shutdown('test over');
     }
