@@ -13,7 +13,7 @@ import type { Ctx, MapReader } from './router-config-fields.js';
 import { ASN_MAX, opt, readAddress, readAsn, readAsRange, readBool, readDottedQuad, readEnum, readInt, readList, readMap, readPrefix, readString, suggestKey } from './router-config-fields.js';
 import type { IpAddress, IpPrefix } from './router-config-ip.js';
 import { addressText, prefixText } from './router-config-ip.js';
-import type { AsRangeConfig, FamilyName, GroupConfig, GroupRole, MaxPrefixConfig, NeighborConfig, PeerAsConfig } from './router-config-types.js';
+import type { AsRangeConfig, FamilyName, GroupConfig, GroupRole, LimitsConfig, MaxPrefixConfig, Md5KeyRef, NeighborConfig, PeerAsConfig } from './router-config-types.js';
 import { show } from './router-config-yaml.js';
 import type { YNode } from './router-config-yaml.js';
 
@@ -46,11 +46,23 @@ export const GROUP_DEFAULTS = {
   restartSeconds: 0,
 } as const;
 
+/** Defaults of `limits` (docs/router-config.md): generous, far above the global table's extremes. */
+export const LIMIT_DEFAULTS: LimitsConfig = {
+  maxAsPathLength: 1000,
+  maxCommunities: 4000,
+  inboundBufferBytes: 1 << 20,
+  outboundBufferBytes: 32 << 20,
+  openTimeout: 240,
+};
+const LIMIT_KEYS = ['maxAsPathLength', 'maxCommunities', 'inboundBufferBytes', 'outboundBufferBytes', 'openTimeout'] as const;
+
 export const GROUP_KEYS = [
   'name', 'role', 'clusterId', 'clientToClient', 'routeServer', 'peerAs', 'passive', 'families', 'holdTime', 'keepaliveTime',
   'connectRetryTime', 'multihopTtl', 'listenRanges', 'maxDynamicPeers', 'neighbors', 'maxPrefix', 'addPath', 'importPolicy', 'exportPolicy',
+  'md5PasswordFile', 'md5PasswordEnv', 'ttlSecurity', 'limits',
 ] as const;
-const NEIGHBOR_KEYS = ['address', 'port', 'localAddress', 'peerAs', 'passive', 'description', 'importPolicy'] as const;
+const NEIGHBOR_KEYS = ['address', 'port', 'localAddress', 'peerAs', 'passive', 'description', 'md5PasswordFile', 'md5PasswordEnv', 'ttlSecurity', 'importPolicy'] as const;
+const RANGE_KEYS = ['prefix', 'md5PasswordFile', 'md5PasswordEnv'] as const;
 
 /** What a group may refer to at the top level; undefined when that key was itself invalid. */
 export interface GroupEnv {
@@ -102,13 +114,23 @@ export function parseGroup(ctx: Ctx, n: YNode, path: string, env: GroupEnv): Par
   const maxDynamicPeers = opt(r, 'maxDynamicPeers', null, (v, p) => u32(ctx, v, p));
 
   const listenRanges: Located<IpPrefix>[] = [];
+  const listenRangeMd5: Record<string, Md5KeyRef> = {};
   opt(r, 'listenRanges', [], (v, p) =>
     readList(ctx, v, p, (item, ip) => {
-      const prefix = readPrefix(ctx, item, ip);
+      // A prefix, or {prefix, md5PasswordFile | md5PasswordEnv} for a range with its own key.
+      const rr = item.kind === 'map' && item.entries.some((e) => e.key === 'prefix') ? readMap(ctx, item, ip, { known: RANGE_KEYS }) : undefined;
+      const pNode = rr === undefined ? item : rr.get('prefix');
+      if (pNode === undefined) return rr?.missing(ctx, 'prefix', 'an IPv4 or IPv6 prefix');
+      const prefix = readPrefix(ctx, pNode, rr === undefined ? ip : rr.at('prefix'));
       if (prefix !== undefined) listenRanges.push({ value: prefix, path: ip, line: item.line });
+      const md5 = rr === undefined ? undefined : readMd5Ref(ctx, rr);
+      if (prefix !== undefined && md5 !== undefined) listenRangeMd5[prefixText(prefix)] = md5;
       return prefix;
     }),
   );
+  const md5 = readMd5Ref(ctx, r);
+  const ttlSecurityHops = opt(r, 'ttlSecurity', undefined, (v, p) => readTtlSecurity(ctx, v, p));
+  const limits = opt(r, 'limits', undefined, (v, p) => readLimits(ctx, v, p));
   const neighbors: Located<IpAddress>[] = [];
   const neighborConfigs = opt(r, 'neighbors', [], (v, p) =>
     readList(ctx, v, p, (item, ip) => {
@@ -146,6 +168,10 @@ export function parseGroup(ctx: Ctx, n: YNode, path: string, env: GroupEnv): Par
     addPathReceive: (addPath as { receive: boolean }).receive,
     importPolicy: importPolicy as string | null,
     exportPolicy: exportPolicy as string | null,
+    ...(Object.keys(listenRangeMd5).length > 0 ? { listenRangeMd5 } : {}),
+    ...(md5 !== undefined ? { md5 } : {}),
+    ...(ttlSecurityHops !== undefined ? { ttlSecurityHops } : {}),
+    ...(limits !== undefined ? { limits } : {}),
     extra: r.extra,
   };
   return { name: located, neighbors, listenRanges, config };
@@ -250,6 +276,8 @@ function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undef
   const passive = opt(r, 'passive', null, (v, pp) => readBool(ctx, v, pp));
   const description = opt(r, 'description', null, (v, pp) => readString(ctx, v, pp));
   const importPolicy = opt(r, 'importPolicy', null, (v, pp) => readPolicyName(ctx, v, pp, env.policies));
+  const md5 = readMd5Ref(ctx, r);
+  const ttlSecurityHops = opt(r, 'ttlSecurity', undefined, (v, pp) => readTtlSecurity(ctx, v, pp));
   if (address === undefined) return undefined;
   const located = { address, addressPath: r.at('address'), addressLine: addrNode?.line ?? r.node.line };
   if (ctx.problems.length > before) return { ...located, config: undefined };
@@ -261,6 +289,8 @@ function parseNeighbor(ctx: Ctx, n: YNode, path: string, role: GroupRole | undef
     passive: passive ?? null,
     description: description ?? null,
     importPolicy: importPolicy ?? null,
+    ...(md5 !== undefined ? { md5 } : {}),
+    ...(ttlSecurityHops !== undefined ? { ttlSecurityHops } : {}),
   };
   return { ...located, config };
 }
@@ -292,4 +322,50 @@ function readPolicyName(ctx: Ctx, n: YNode, path: string, policies: readonly str
   const hint = suggestKey(name, policies);
   const known = policies.length === 0 ? 'no policies are defined' : `defined: ${policies.join(', ')}`;
   return ctx.report(path, n.line, `policy '${name}' is not defined under policies (${known})${hint === null ? '' : `; did you mean ${hint}?`}`);
+}
+
+/**
+ * `md5PasswordFile: PATH` or `md5PasswordEnv: NAME` (one of them): where the TCP-MD5 key is
+ * read when the config is applied. The key itself is never in this file (RFC 2385, issue 10).
+ */
+function readMd5Ref(ctx: Ctx, r: MapReader): Md5KeyRef | undefined {
+  const f = r.get('md5PasswordFile');
+  const e = r.get('md5PasswordEnv');
+  if (f !== undefined && e !== undefined) {
+    return ctx.report(r.at('md5PasswordEnv'), e.line, 'md5PasswordFile and md5PasswordEnv both set; the key comes from one of them');
+  }
+  if (f !== undefined) {
+    const path = readString(ctx, f, r.at('md5PasswordFile'));
+    if (path !== undefined && !path.startsWith('/')) return ctx.report(r.at('md5PasswordFile'), f.line, `${show(f)} is not an absolute path (a mounted Secret, like /etc/meshrr/md5/key)`);
+    return path === undefined ? undefined : { kind: 'file', path };
+  }
+  if (e !== undefined) {
+    const name = readString(ctx, e, r.at('md5PasswordEnv'));
+    if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return ctx.report(r.at('md5PasswordEnv'), e.line, `${show(e)} is not an environment variable name`);
+    return name === undefined ? undefined : { kind: 'env', name };
+  }
+  return undefined;
+}
+
+/** `ttlSecurity: {hops: N}` (FRR's `neighbor X ttl-security hops N`, RFC 5082). */
+function readTtlSecurity(ctx: Ctx, n: YNode, path: string): number | undefined {
+  const r = readMap(ctx, n, path, { known: ['hops'] });
+  if (r === undefined) return undefined;
+  const h = r.get('hops');
+  if (h === undefined) return r.missing(ctx, 'hops', 'how many hops away the peer may be, 1 (directly connected) to 254');
+  return readInt(1, 254, 'a hop count from 1 (directly connected) to 254 (RFC 5082)')(ctx, h, r.at('hops'));
+}
+
+function readLimits(ctx: Ctx, n: YNode, path: string): LimitsConfig | undefined {
+  const r = readMap(ctx, n, path, { known: LIMIT_KEYS });
+  if (r === undefined) return undefined;
+  const d = LIMIT_DEFAULTS;
+  const maxAsPathLength = opt(r, 'maxAsPathLength', d.maxAsPathLength, (v, p) => readInt(1, 65535)(ctx, v, p));
+  const maxCommunities = opt(r, 'maxCommunities', d.maxCommunities, (v, p) => readInt(1, 65535)(ctx, v, p));
+  // At least one extended message (RFC 8654) must fit in the receive backlog.
+  const inboundBufferBytes = opt(r, 'inboundBufferBytes', d.inboundBufferBytes, (v, p) => readInt(65536, 1 << 30)(ctx, v, p));
+  const outboundBufferBytes = opt(r, 'outboundBufferBytes', d.outboundBufferBytes, (v, p) => readInt(65536, 1 << 30)(ctx, v, p));
+  const openTimeout = opt(r, 'openTimeout', d.openTimeout, (v, p) => readInt(5, 65535)(ctx, v, p));
+  if (maxAsPathLength === undefined || maxCommunities === undefined || inboundBufferBytes === undefined || outboundBufferBytes === undefined || openTimeout === undefined) return undefined;
+  return { maxAsPathLength, maxCommunities, inboundBufferBytes, outboundBufferBytes, openTimeout };
 }

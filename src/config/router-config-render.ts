@@ -8,7 +8,12 @@
 import { stringify } from 'yaml';
 import { GROUP_KEYS } from './router-config-group.js';
 import { numberToDottedQuad } from './router-config-ip.js';
-import type { GroupConfig, NeighborConfig, PeerAsConfig, RouterConfig } from './router-config-types.js';
+import type { GroupConfig, Md5KeyRef, NeighborConfig, PeerAsConfig, RouterConfig } from './router-config-types.js';
+
+/** A key reference as the file writes it: the path or variable name, never the key (it is not here). */
+function md5ToData(m: Md5KeyRef | undefined): Record<string, string | null> {
+  return { md5PasswordFile: m?.kind === 'file' ? m.path : null, md5PasswordEnv: m?.kind === 'env' ? m.name : null };
+}
 
 /** The config as plain data with the YAML file's keys (docs/router-config.md). */
 export function routerConfigToData(c: RouterConfig): Record<string, unknown> {
@@ -18,6 +23,8 @@ export function routerConfigToData(c: RouterConfig): Record<string, unknown> {
     hostname: c.hostname,
     listen: c.listen.map((l) => ({ address: l.address, port: l.port })),
     maxDynamicPeers: c.maxDynamicPeers,
+    maxRoutes: c.maxRoutes ?? null,
+    connectionRate: c.connectionRate === undefined ? null : { ...c.connectionRate },
     decision: { alwaysCompareMed: c.alwaysCompareMed, deterministicMed: c.deterministicMed },
     gracefulRestart: { ...c.gracefulRestart },
     policies: c.policies,
@@ -51,6 +58,8 @@ function neighborToData(n: NeighborConfig): Record<string, unknown> {
     passive: n.passive,
     description: n.description,
     importPolicy: n.importPolicy,
+    ...md5ToData(n.md5),
+    ttlSecurity: n.ttlSecurityHops === undefined ? null : { hops: n.ttlSecurityHops },
   };
 }
 
@@ -68,13 +77,19 @@ function groupToData(g: GroupConfig): Record<string, unknown> {
     keepaliveTime: g.keepaliveTime,
     connectRetryTime: g.connectRetryTime,
     multihopTtl: g.multihopTtl,
-    listenRanges: [...g.listenRanges],
+    listenRanges: g.listenRanges.map((p) => {
+      const m = g.listenRangeMd5?.[p];
+      return m === undefined ? p : { prefix: p, ...(m.kind === 'file' ? { md5PasswordFile: m.path } : { md5PasswordEnv: m.name }) };
+    }),
     maxDynamicPeers: g.maxDynamicPeers,
     neighbors: g.neighbors.map(neighborToData),
     maxPrefix: g.maxPrefix === null ? null : { ...g.maxPrefix },
     addPath: { send: g.addPathSend, receive: g.addPathReceive },
     importPolicy: g.importPolicy,
     exportPolicy: g.exportPolicy,
+    ...md5ToData(g.md5),
+    ttlSecurity: g.ttlSecurityHops === undefined ? null : { hops: g.ttlSecurityHops },
+    limits: g.limits === undefined ? null : { ...g.limits },
   };
   const keys: readonly string[] = GROUP_KEYS;
   for (const [k, v] of Object.entries(g.extra)) if (!keys.includes(k)) known[k] = v;

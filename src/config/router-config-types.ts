@@ -27,6 +27,33 @@ export interface MaxPrefixConfig {
   readonly restartSeconds: number;
 }
 
+/**
+ * Where a TCP-MD5 key comes from (RFC 2385): a file (a Kubernetes Secret mounted as a file) or
+ * an environment variable (a Secret exposed with `secretKeyRef`). The config only ever holds
+ * the reference, so rendering it shows a path or a variable name, never the key.
+ */
+export type Md5KeyRef = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'env'; readonly name: string };
+
+/** Per-session resource limits (docs/router-config.md, issue 10). */
+export interface LimitsConfig {
+  /** ASes in AS_PATH beyond which an UPDATE is treated as withdraw. */
+  readonly maxAsPathLength: number;
+  /** Communities (standard + extended + large) beyond which an UPDATE is treated as withdraw. */
+  readonly maxCommunities: number;
+  /** Receive backlog in octets above which reading pauses. */
+  readonly inboundBufferBytes: number;
+  /** Unsent octets above which the session is reset (Cease / Out of Resources). */
+  readonly outboundBufferBytes: number;
+  /** Seconds a connection may stay open without an OPEN from the peer (the large hold time, RFC 4271 §8). */
+  readonly openTimeout: number;
+}
+
+/** Connections accepted per source address in a window, on the listeners. */
+export interface ConnectionRateConfig {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
 export interface NeighborConfig {
   /** Canonical IP text (IPv6 RFC 5952). */
   readonly address: string;
@@ -38,6 +65,10 @@ export interface NeighborConfig {
   readonly description: string | null;
   /** Overrides the group's import policy for this neighbour (issue 6). */
   readonly importPolicy: string | null;
+  /** Overrides the group's TCP-MD5 key (absent: the group's). */
+  readonly md5?: Md5KeyRef;
+  /** Overrides the group's GTSM hop count (RFC 5082). */
+  readonly ttlSecurityHops?: number;
 }
 
 export interface GroupConfig {
@@ -58,6 +89,8 @@ export interface GroupConfig {
   readonly multihopTtl: number | null;
   /** Listen ranges: connections from inside them join this group as dynamic peers. */
   readonly listenRanges: readonly string[];
+  /** TCP-MD5 keys of individual listen ranges (by prefix text), overriding the group's `md5`. */
+  readonly listenRangeMd5?: Readonly<Record<string, Md5KeyRef>>;
   /** Most dynamic peers this group may hold (null: only the global cap). */
   readonly maxDynamicPeers: number | null;
   readonly neighbors: readonly NeighborConfig[];
@@ -68,6 +101,12 @@ export interface GroupConfig {
   /** Import/export policy names (issue 6), null: the defaults (accept for iBGP, RFC 8212 for eBGP). */
   readonly importPolicy: string | null;
   readonly exportPolicy: string | null;
+  /** TCP-MD5 key of every session of the group (neighbours and listen ranges); absent: none. */
+  readonly md5?: Md5KeyRef;
+  /** GTSM (RFC 5082): peers at most this many hops away; absent: off. */
+  readonly ttlSecurityHops?: number;
+  /** Absent: the defaults (LIMIT_DEFAULTS). */
+  readonly limits?: LimitsConfig;
   /** Extra keys from the source config, kept for templates and status. */
   readonly extra: Readonly<Record<string, unknown>>;
 }
@@ -96,6 +135,10 @@ export interface RouterConfig {
   readonly hostname: string;
   readonly listen: readonly ListenConfig[];
   readonly maxDynamicPeers: number;
+  /** Routes from all peers together beyond which the peer that crosses it is reset; absent: no cap. */
+  readonly maxRoutes?: number;
+  /** Absent: 20 connections per 10 s per source. */
+  readonly connectionRate?: ConnectionRateConfig;
   readonly alwaysCompareMed: boolean;
   readonly deterministicMed: boolean;
   readonly gracefulRestart: GracefulRestartConfig;

@@ -21,7 +21,7 @@ import type { MapReader } from './router-config-fields.js';
 import { parseGroup } from './router-config-group.js';
 import type { GroupEnv, ParsedGroup } from './router-config-group.js';
 import { addressText, numberToDottedQuad } from './router-config-ip.js';
-import type { GracefulRestartConfig, GroupConfig, ListenConfig, RouterConfig } from './router-config-types.js';
+import type { ConnectionRateConfig, GracefulRestartConfig, GroupConfig, ListenConfig, RouterConfig } from './router-config-types.js';
 import { readYaml, show, toPlain } from './router-config-yaml.js';
 import type { YNode } from './router-config-yaml.js';
 import { checkPolicies } from '../policy/compile.js';
@@ -31,7 +31,7 @@ import type { PolicySet } from '../policy/types.js';
 export type * from './router-config-types.js';
 export { ConfigError, ConfigReadError, formatProblem } from './router-config-errors.js';
 export type { ConfigProblem } from './router-config-errors.js';
-export { FAMILY_NAMES, GROUP_DEFAULTS, GROUP_KEYS, GROUP_ROLES } from './router-config-group.js';
+export { FAMILY_NAMES, GROUP_DEFAULTS, GROUP_KEYS, GROUP_ROLES, LIMIT_DEFAULTS } from './router-config-group.js';
 export { routerConfigToData, stringifyRouterConfig } from './router-config-render.js';
 
 /** Defaults of the optional top-level keys (docs/router-config.md lists them). */
@@ -46,7 +46,7 @@ export const ROUTER_DEFAULTS = {
   gracefulRestart: { enabled: true, restartTime: 120, staleRoutesTime: 360, notification: true } as GracefulRestartConfig,
 } as const;
 
-export const ROOT_KEYS = ['routerId', 'asn', 'hostname', 'listen', 'maxDynamicPeers', 'decision', 'gracefulRestart', 'policies', 'groups'] as const;
+export const ROOT_KEYS = ['routerId', 'asn', 'hostname', 'listen', 'maxDynamicPeers', 'maxRoutes', 'connectionRate', 'decision', 'gracefulRestart', 'policies', 'groups'] as const;
 
 /**
  * Parses and validates a router config. `file` names the source in problems (as given).
@@ -101,6 +101,8 @@ function parseRoot(ctx: Ctx, n: YNode): RouterConfig | undefined {
   const hostname = opt(r, 'hostname', null, (v, p) => readHostname(ctx, v, p)) ?? osHostname();
   const listen = opt(r, 'listen', ROUTER_DEFAULTS.listen.map((l) => ({ ...l })), (v, p) => readListen(ctx, v, p));
   const maxDynamicPeers = opt(r, 'maxDynamicPeers', ROUTER_DEFAULTS.maxDynamicPeers, (v, p) => readInt(0, 0xffffffff)(ctx, v, p));
+  const maxRoutes = opt(r, 'maxRoutes', undefined, (v, p) => readInt(1, 0xffffffff)(ctx, v, p));
+  const connectionRate = opt(r, 'connectionRate', undefined, (v, p) => readConnectionRate(ctx, v, p));
   const decision = opt(r, 'decision', { alwaysCompareMed: ROUTER_DEFAULTS.alwaysCompareMed, deterministicMed: ROUTER_DEFAULTS.deterministicMed }, (v, p) => readDecision(ctx, v, p));
   const gracefulRestart = opt(r, 'gracefulRestart', { ...ROUTER_DEFAULTS.gracefulRestart }, (v, p) => readGracefulRestart(ctx, v, p));
   const policies = opt(r, 'policies', {}, (v, p) => (v.kind === 'map' ? (toPlain(v) as Record<string, unknown>) : ctx.report(p, v.line, `expected a mapping of policy names to definitions, got ${show(v)}`)));
@@ -134,6 +136,8 @@ function parseRoot(ctx: Ctx, n: YNode): RouterConfig | undefined {
     hostname,
     listen: listen as ListenConfig[],
     maxDynamicPeers: maxDynamicPeers as number,
+    ...(maxRoutes !== undefined ? { maxRoutes } : {}),
+    ...(connectionRate !== undefined ? { connectionRate } : {}),
     alwaysCompareMed: (decision as { alwaysCompareMed: boolean }).alwaysCompareMed,
     deterministicMed: (decision as { deterministicMed: boolean }).deterministicMed,
     gracefulRestart: gracefulRestart as GracefulRestartConfig,
@@ -203,4 +207,13 @@ function readGracefulRestart(ctx: Ctx, n: YNode, path: string): GracefulRestartC
   const notification = opt(r, 'notification', d.notification, (v, p) => readBool(ctx, v, p));
   if (enabled === undefined || restartTime === undefined || staleRoutesTime === undefined || notification === undefined) return undefined;
   return { enabled, restartTime, staleRoutesTime, notification };
+}
+
+/** `connectionRate: {max, windowSeconds}`: connections accepted per source address per window. */
+function readConnectionRate(ctx: Ctx, n: YNode, path: string): ConnectionRateConfig | undefined {
+  const r = readMap(ctx, n, path, { known: ['max', 'windowSeconds'] });
+  if (r === undefined) return undefined;
+  const max = opt(r, 'max', 20, (v, p) => readInt(1, 1_000_000)(ctx, v, p));
+  const windowSeconds = opt(r, 'windowSeconds', 10, (v, p) => readInt(1, 3600)(ctx, v, p));
+  return max === undefined || windowSeconds === undefined ? undefined : { max, windowSeconds };
 }

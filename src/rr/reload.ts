@@ -4,14 +4,16 @@
  * not change. Pure: the RouteReflector applies the plan.
  *
  * What each change does (docs/router-config.md "Reloading"):
- * - routerId, asn, listen addresses, decision options, the global dynamic-peer cap: refused, the running config is kept
+ * - routerId, asn, listen addresses, decision options, the global dynamic-peer cap and the
+ *   connection rate limit: refused, the running config is kept
  *   (they change every session or every best path; restart the process, FRR and BIRD reset
  *   everything for these too).
  * - a group added: its neighbours start, its listen ranges accept connections.
  * - a group removed: every session of it (configured, discovered, dynamic) gets Cease / Peer
  *   De-configured (RFC 4486).
  * - a group whose session settings changed (role, cluster ID, client-to-client, route server,
- *   peer AS, passive, families, timers, multihop, add-path): its sessions are reset with Cease
+ *   peer AS, passive, families, timers, multihop, add-path, TCP-MD5 keys, GTSM, limits): its
+ *   sessions are reset with Cease
  *   / Other Configuration Change and come back with the new settings.
  * - neighbours added / removed / changed in a group: started / de-configured / reset.
  * - policies, max-prefix, listen ranges, dynamic peer caps, graceful-restart timers: applied
@@ -57,10 +59,14 @@ function sessionKey(g: GroupConfig): string {
     g.multihopTtl,
     g.addPathSend,
     g.addPathReceive,
+    g.md5 ?? null,
+    g.listenRangeMd5 ?? null,
+    g.ttlSecurityHops ?? null,
+    g.limits ?? null,
   ]);
 }
 
-const neighborKey = (n: NeighborConfig): string => JSON.stringify([n.port, n.localAddress, n.peerAs, n.passive]);
+const neighborKey = (n: NeighborConfig): string => JSON.stringify([n.port, n.localAddress, n.peerAs, n.passive, n.md5 ?? null, n.ttlSecurityHops ?? null]);
 
 export function planReload(old: RouterConfig, next: RouterConfig): ReloadPlan {
   const refused: string[] = [];
@@ -69,6 +75,7 @@ export function planReload(old: RouterConfig, next: RouterConfig): ReloadPlan {
   if (JSON.stringify(old.listen) !== JSON.stringify(next.listen)) refused.push('the listen addresses change');
   if (old.alwaysCompareMed !== next.alwaysCompareMed || old.deterministicMed !== next.deterministicMed) refused.push('the decision options change');
   if (old.maxDynamicPeers !== next.maxDynamicPeers) refused.push(`the global maxDynamicPeers changes from ${old.maxDynamicPeers} to ${next.maxDynamicPeers}`);
+  if (JSON.stringify(old.connectionRate ?? null) !== JSON.stringify(next.connectionRate ?? null)) refused.push('the connection rate limit changes');
 
   const oldGroups = new Map(old.groups.map((g) => [g.name, g]));
   const nextGroups = new Map(next.groups.map((g) => [g.name, g]));

@@ -52,7 +52,16 @@ export class RouteReflector {
     this.config = opts.config;
     this.log = opts.log;
     this.startedAt = opts.startedAt ?? Date.now();
-    this.maxPrefix = new MaxPrefixGuard(opts.log);
+    this.maxPrefix = new MaxPrefixGuard(opts.log, {
+      peerPaths: (index) => this.reflector.peerPathCount(index),
+      totalPaths: () => {
+        let total = 0;
+        for (const f of this.reflector.rib.families.values()) total += f.pathCount;
+        return total;
+      },
+      maxRoutes: () => this.config.maxRoutes,
+      holdDown: (address, seconds, why) => this.speaker.holdDown(address, seconds, why),
+    });
     this.restarted = opts.restarted === true;
     const c = opts.config;
     for (const g of c.groups) this.groups.set(g.name, g);
@@ -67,6 +76,7 @@ export class RouteReflector {
       local: localConfig(c),
       listen: c.listen,
       maxDynamicPeers: c.maxDynamicPeers,
+      ...(c.connectionRate !== undefined ? { connectionRate: c.connectionRate } : {}),
       log: opts.log.child({ component: 'session' }),
       hooks: this.hooks,
     });
@@ -80,7 +90,7 @@ export class RouteReflector {
     const ranges: ListenRange[] = [];
     for (const g of c.groups) {
       for (const prefix of g.listenRanges) {
-        ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(c, g, restarting, g.peerAs, true, { range: prefix }), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
       }
       for (const n of g.neighbors) this.speaker.addNeighbor(this.neighborSpec(g, n, restarting));
     }
@@ -102,7 +112,7 @@ export class RouteReflector {
       port: n.port,
       group: g.name,
       origin: 'static',
-      config: groupSessionConfig(this.config, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive),
+      config: groupSessionConfig(this.config, g, restarting, n.peerAs ?? g.peerAs, n.passive ?? g.passive, { neighbor: n }),
       ...(n.localAddress !== null ? { localAddress: n.localAddress } : {}),
     };
   }
@@ -241,7 +251,7 @@ export class RouteReflector {
     const ranges: ListenRange[] = [];
     for (const g of this.config.groups) {
       for (const prefix of this.runtimeRanges.get(g.name) ?? g.listenRanges) {
-        ranges.push({ prefix, group: g.name, config: groupSessionConfig(this.config, g, restarting, g.peerAs, true), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
+        ranges.push({ prefix, group: g.name, config: groupSessionConfig(this.config, g, restarting, g.peerAs, true, { range: prefix }), ...(g.maxDynamicPeers !== null ? { maxPeers: g.maxDynamicPeers } : {}) });
       }
     }
     this.speaker.setListenRanges(ranges);
@@ -332,7 +342,7 @@ export class RouteReflector {
         if (swept > 0) this.log.info({ peer: peer.name, afi: eor.afi, safi: eor.safi, swept }, 'staleRoutesSwept');
         return;
       }
-      this.maxPrefix.check(peer, this.groups.get(peer.group), this.reflector.peerPathCount(index));
+      this.maxPrefix.check(peer, index, this.groups.get(peer.group));
     },
     onRouteRefresh: (peer, rr) => {
       const index = this.index(peer);

@@ -9,6 +9,13 @@
  * peer. Outbound, `write` returns false when the socket buffer is full and `onDrain` says
  * when to pull more: the owner never queues without bound.
  *
+ * Limits (issue 10): the receive backlog that pauses the socket and the user-space send
+ * buffer that resets the session (Cease / Out of Resources, RFC 4486) come from
+ * `config.limits`; an UPDATE whose AS_PATH or community count exceeds them is treated as
+ * withdraw (the same path as an RFC 7606 §2 treat-as-withdraw error, so the prefixes leave
+ * the RIB). TCP-MD5 and GTSM connections are opened on a socket made by the addon
+ * (socket-options.ts), so the options are in place before the SYN.
+ *
  * It does no routing: the peer (peer.ts) owns collision resolution and what the connection
  * means to the RIB.
  */
@@ -25,8 +32,11 @@ import { decodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refr
 import { classifyUpdate } from '../wire/validate.js';
 import { MAX_MESSAGE_LENGTH } from '../wire/iana.js';
 import type { UpdateMessage } from '../wire/attribute-types.js';
-import type { ErrorAction, WireError } from '../wire/errors.js';
+import { ACTION_RANK, type ErrorAction, type WireError } from '../wire/errors.js';
+import { CEASE_SUB, ERR } from '../wire/iana.js';
+import { addressOctets } from './cidr.js';
 import { MessageFramer } from './framer.js';
+import { gtsmMinTtl, securedSocket, type SockoptLoad } from './socket-options.js';
 import {
   initialState,
   notificationEvent,
@@ -40,13 +50,11 @@ import {
   type TimerName,
 } from './fsm.js';
 import type { Negotiated } from './negotiate.js';
-import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
+import { DEFAULT_LIMITS, type LocalConfig, type PeerSessionConfig, type SessionLimits } from './peer-config.js';
 import { lastNotification, type CountedMessage, type PeerStats } from './stats.js';
 
 /** Messages handled per event-loop turn before yielding (keeps other sessions' keepalives on time). */
 export const MAX_MESSAGES_PER_TURN = 256;
-/** Receive backlog (octets) above which the socket is paused. */
-const PAUSE_BACKLOG = 1 << 20;
 /** How long a closing socket may linger to flush a NOTIFICATION before it is destroyed. */
 const CLOSE_LINGER_MS = 2000;
 
@@ -89,7 +97,41 @@ export interface ConnectionOptions {
   readonly log: Logger;
   readonly stats: PeerStats;
   readonly random?: () => number;
+  /** The socket-options addon, for peers with TCP-MD5 or GTSM (the peer refuses to start them without it). */
+  readonly sockopt?: SockoptLoad;
 }
+
+/** An UPDATE beyond our AS_PATH or community limits: what the log and the RIB are told. */
+export interface LimitExceeded {
+  readonly limit: 'maxAsPathLength' | 'maxCommunities';
+  readonly value: number;
+  readonly max: number;
+}
+
+/** Counts an UPDATE against the AS_PATH and community limits; null when within them. */
+export function checkUpdateLimits(u: UpdateMessage, limits: SessionLimits): LimitExceeded | null {
+  let communities = 0;
+  for (const a of u.attributes) {
+    if (a.kind === 'asPath' || a.kind === 'as4Path') {
+      // RFC 4271 §9.1.2.2 (a): an AS_SET counts as one, like the path length in best path.
+      let n = 0;
+      for (const seg of a.value) n += seg.type === 1 || seg.type === 4 ? 1 : seg.asns.length;
+      if (n > limits.maxAsPathLength) return { limit: 'maxAsPathLength', value: n, max: limits.maxAsPathLength };
+    } else if (a.kind === 'communities') {
+      communities += a.value.length;
+    } else if (a.kind === 'largeCommunities') {
+      communities += a.value.length / 3;
+    } else if (a.kind === 'extendedCommunities') {
+      communities += a.value.length >>> 3;
+    } else if (a.kind === 'ipv6ExtendedCommunities') {
+      communities += Math.floor(a.value.length / 20);
+    }
+  }
+  return communities > limits.maxCommunities ? { limit: 'maxCommunities', value: communities, max: limits.maxCommunities } : null;
+}
+
+/** Cease / Out of Resources (RFC 4486 §4 subcode 8). */
+const OUT_OF_RESOURCES = { code: ERR.CEASE, subcode: CEASE_SUB.OUT_OF_RESOURCES, data: Buffer.alloc(0) };
 
 const TIMER_EVENT: Readonly<Record<TimerName, SessionEvent>> = {
   ConnectRetry: { type: 'ConnectRetryTimer_Expires' },
@@ -115,6 +157,8 @@ export class Connection {
   peerOpen: OpenMessage | null = null;
   private readonly opts: ConnectionOptions;
   private readonly random: () => number;
+  private readonly limits: SessionLimits;
+  private connectTimeoutLogged = false;
 
   constructor(opts: ConnectionOptions) {
     this.opts = opts;
@@ -122,6 +166,7 @@ export class Connection {
     this.remoteAddress = opts.remoteAddress;
     this.remotePort = opts.remotePort;
     this.random = opts.random ?? Math.random;
+    this.limits = opts.config.limits ?? DEFAULT_LIMITS;
     this.state = initialState(opts.config);
     if (opts.socket !== undefined) this.attach(opts.socket);
   }
@@ -195,6 +240,12 @@ export class Connection {
   write(msg: Buffer, kind: CountedMessage = 'update'): boolean {
     const s = this.socket;
     if (s === null || s.destroyed) return false;
+    if (s.writableLength > this.limits.maxOutboundBufferBytes && kind !== 'notification') {
+      // The peer stopped reading: do not buffer without bound (RFC 4486 Out of Resources).
+      this.opts.log.warn({ buffered: s.writableLength, limit: this.limits.maxOutboundBufferBytes, reason: 'the peer does not read what we send' }, 'outboundBufferExceeded');
+      queueMicrotask(() => this.dispatch({ type: 'AutomaticStop', notification: OUT_OF_RESOURCES, restart: true }));
+      return false;
+    }
     this.opts.stats.sent[kind]++;
     return s.write(msg);
   }
@@ -243,6 +294,7 @@ export class Connection {
         return;
       case 'sessionEstablished':
         this.decodeCtx = a.negotiated.decodeCtx;
+        this.connectTimeoutLogged = false;
         if (a.negotiated.extendedMessage) this.framer.setMaxLength(65535);
         this.opts.stats.establishedTransitions++;
         this.opts.hooks.onEstablished(this, a.negotiated);
@@ -276,6 +328,7 @@ export class Connection {
     this.stopTimer(t);
     const h = setTimeout(() => {
       this.timers.delete(t);
+      if (t === 'ConnectRetry' && this.state.name === 'Connect') this.logConnectTimeout();
       this.dispatch(TIMER_EVENT[t]);
     }, Math.max(0, seconds * 1000));
     this.timers.set(t, h);
@@ -296,9 +349,47 @@ export class Connection {
     this.socket = null;
   }
 
+  /**
+   * A connect attempt got no answer within ConnectRetryTime. With TCP-MD5 or GTSM the kernel
+   * drops what fails the check without a word, so say what the likely cause is.
+   */
+  private logConnectTimeout(): void {
+    const c = this.opts.config;
+    if (c.md5Key === undefined && c.ttlSecurityHops === undefined) return;
+    // Once until the session comes up: ConnectRetry may expire every few seconds.
+    if (this.connectTimeoutLogged) return;
+    this.connectTimeoutLogged = true;
+    const causes: string[] = [];
+    if (c.md5Key !== undefined) causes.push('TCP-MD5 (RFC 2385) is configured: a peer whose key differs, or that has no key for us, drops our signed SYN without answering');
+    if (c.ttlSecurityHops !== undefined) {
+      causes.push(`GTSM (RFC 5082) is configured: replies arriving with a TTL below ${gtsmMinTtl(c.ttlSecurityHops)} (a peer more than ${c.ttlSecurityHops} hop(s) away, or one not sending TTL 255) are dropped`);
+    }
+    this.opts.log.warn({ remote: this.remoteAddress, port: this.remotePort, likelyCause: causes.join('; ') }, 'connectTimeout');
+  }
+
   private openTcp(): void {
     const o = this.opts;
-    const s = tcpConnect({ host: o.remoteAddress, port: o.remotePort, ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) });
+    const local = o.localAddress !== undefined ? { localAddress: o.localAddress } : {};
+    let s: Socket;
+    if (o.config.md5Key !== undefined || o.config.ttlSecurityHops !== undefined) {
+      const remote = addressOctets(o.remoteAddress);
+      const sec = {
+        ...(o.config.md5Key !== undefined ? { md5Key: o.config.md5Key } : {}),
+        ...(o.config.ttlSecurityHops !== undefined ? { ttlSecurityHops: o.config.ttlSecurityHops } : {}),
+      };
+      try {
+        if (o.sockopt === undefined || !o.sockopt.ok) throw new Error(o.sockopt?.ok === false ? o.sockopt.reason : 'the socket-options addon was not given');
+        if (remote === null) throw new Error(`${o.remoteAddress} is not an IP address`);
+        s = securedSocket(o.sockopt.native, remote, sec);
+      } catch (e) {
+        this.opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'secureSocketFailed');
+        queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
+        return;
+      }
+      s.connect({ host: o.remoteAddress, port: o.remotePort, ...local });
+    } else {
+      s = tcpConnect({ host: o.remoteAddress, port: o.remotePort, ...local });
+    }
     this.attach(s);
     s.once('connect', () => {
       if (this.socket === s) this.dispatch({ type: 'Tcp_CR_Acked' });
@@ -311,7 +402,7 @@ export class Connection {
     s.on('data', (chunk: Buffer) => {
       if (this.socket !== s) return;
       this.framer.push(chunk);
-      if (this.framer.buffered > PAUSE_BACKLOG) s.pause();
+      if (this.framer.buffered > this.limits.maxInboundBufferBytes) s.pause();
       this.processFrames();
     });
     s.on('drain', () => {
@@ -399,6 +490,15 @@ export class Connection {
           return;
         }
         this.dispatch({ type: 'UpdateMsg' });
+        const over = checkUpdateLimits(r.update, this.limits);
+        if (over !== null) {
+          // Our limit, not an RFC 7606 error: handled like one (treat-as-withdraw), logged apart.
+          this.opts.log.warn({ action: 'treatAsWithdraw', limit: over.limit, value: over.value, max: over.max }, 'updateLimitExceeded');
+          const action: ErrorAction = r.action !== null && ACTION_RANK[r.action] > ACTION_RANK.treatAsWithdraw ? r.action : 'treatAsWithdraw';
+          stats.treatAsWithdraw++;
+          if (this.state.name === 'Established') this.opts.hooks.onUpdate(this, { update: r.update, action, errors: r.errors });
+          return;
+        }
         if (r.action === 'treatAsWithdraw') stats.treatAsWithdraw++;
         else if (r.action === 'attributeDiscard') stats.attributeDiscard++;
         if (r.action !== null) {

@@ -11,6 +11,7 @@
  */
 import type { AddPathMode, AfiSafi, GracefulRestartFamily } from '../wire/capabilities.js';
 import { AFI, AS_TRANS, SAFI } from '../wire/iana.js';
+import type { Md5Key } from './socket-options.js';
 
 /** Our side of every session. */
 export interface LocalConfig {
@@ -114,6 +115,35 @@ export interface TimerConfig {
 }
 
 /**
+ * What one session may cost us (issue 10): a peer that exceeds a limit loses the session or
+ * the offending routes, never the process or the other sessions.
+ */
+export interface SessionLimits {
+  /**
+   * Octets received and not yet processed above which the socket is paused, so TCP flow
+   * control slows the peer (the kernel's receive buffer holds the rest).
+   */
+  readonly maxInboundBufferBytes: number;
+  /**
+   * Octets written to the socket and not yet taken by the kernel above which the session is
+   * reset with Cease / Out of Resources (RFC 4486 subcode 8): a peer that stops reading.
+   */
+  readonly maxOutboundBufferBytes: number;
+  /** ASes in AS_PATH (AS_SET counted as one, RFC 4271 §9.1.2.2) beyond which the UPDATE is treated as withdraw. */
+  readonly maxAsPathLength: number;
+  /** Standard + large + extended communities beyond which the UPDATE is treated as withdraw. */
+  readonly maxCommunities: number;
+}
+
+/** Generous defaults: far above anything seen in the global table, low enough to bound memory. */
+export const DEFAULT_LIMITS: SessionLimits = {
+  maxInboundBufferBytes: 1 << 20,
+  maxOutboundBufferBytes: 32 << 20,
+  maxAsPathLength: 1000,
+  maxCommunities: 4000,
+};
+
+/**
  * One peer's session configuration. The boolean session attributes carry the RFC 4271
  * §8.1.1 names in camelCase.
  */
@@ -134,6 +164,14 @@ export interface PeerSessionConfig {
   readonly families: readonly AfiSafi[];
   readonly capabilities: CapabilityConfig;
   readonly required: readonly RequiredCapability[];
+  /** TCP-MD5 signature key (RFC 2385); needs the socket-options addon. */
+  readonly md5Key?: Md5Key;
+  /** GTSM (RFC 5082): the peer is at most this many hops away (1: directly connected); needs the addon. */
+  readonly ttlSecurityHops?: number;
+  /** Why the configured TCP-MD5 key could not be read (the peer then refuses to start). */
+  readonly md5KeyError?: string;
+  /** Resource limits; DEFAULT_LIMITS when absent. */
+  readonly limits?: SessionLimits;
 }
 
 export const IPV4_UNICAST: AfiSafi = { afi: AFI.IPV4, safi: SAFI.UNICAST };
@@ -220,6 +258,8 @@ export function validatePeerConfig(peer: PeerSessionConfig, local: LocalConfig):
   if (t.delayOpenTime < 0) out.push('delay open time must not be negative');
   if (t.idleHoldTime < 0 || t.maxIdleHoldTime < t.idleHoldTime) out.push('idle hold times must satisfy 0 <= initial <= max');
   if (peer.families.length === 0) out.push('at least one address family is needed');
+  const h = peer.ttlSecurityHops;
+  if (h !== undefined && (!Number.isInteger(h) || h < 1 || h > 254)) out.push(`ttl-security hops ${h} must be 1 to 254 (RFC 5082)`);
   for (const a of peer.capabilities.addPath) {
     if (!hasFamily(peer.families, a.afi, a.safi)) out.push(`add-path for ${a.afi}/${a.safi}, a family not advertised`);
   }

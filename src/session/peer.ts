@@ -19,6 +19,7 @@ import type { Negotiated } from './negotiate.js';
 import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
 import { newPeerStats, type PeerStats } from './stats.js';
 import { peerStatus, type PeerStatus } from './peer-status.js';
+import type { SockoptLoad } from './socket-options.js';
 
 /** How a peer came to be configured. */
 export type PeerOrigin = 'static' | 'dns' | 'listenRange' | 'kubernetes';
@@ -46,6 +47,20 @@ export interface PeerOptions {
   readonly log: Logger;
   readonly hooks: PeerHooks;
   readonly random?: () => number;
+  /** The socket-options addon; a peer with TCP-MD5 or GTSM does not start without it. */
+  readonly sockopt?: SockoptLoad;
+}
+
+/**
+ * Why a peer with this config cannot run here: TCP-MD5 or GTSM configured while the addon is
+ * not loaded. null when it can. Without the key the session would come up unsigned (or not
+ * at all, silently), so it is refused with the reason instead (issue 10).
+ */
+export function securityUnavailable(config: PeerSessionConfig, sockopt: SockoptLoad | undefined): string | null {
+  if (config.md5KeyError !== undefined) return config.md5KeyError;
+  const needs = [config.md5Key !== undefined ? 'TCP-MD5' : null, config.ttlSecurityHops !== undefined ? 'GTSM (ttl-security)' : null].filter((x) => x !== null);
+  if (needs.length === 0 || sockopt?.ok === true) return null;
+  return `${needs.join(' and ')} configured but ${sockopt === undefined ? 'no socket-options addon was given' : sockopt.reason}`;
 }
 
 const RANK: Readonly<Record<StateName, number>> = { Idle: 0, Connect: 1, Active: 1, OpenSent: 2, OpenConfirm: 3, Established: 4 };
@@ -100,6 +115,13 @@ export class Peer {
 
   start(): void {
     if (!this.stopped) return;
+    const why = securityUnavailable(this.opts.config, this.opts.sockopt);
+    if (why !== null) {
+      // Refuse to run rather than run without the protection the operator asked for.
+      this.stats.lastDownReason = 'securityUnavailable';
+      this.opts.log.error({ reason: why }, 'peerNotStarted');
+      return;
+    }
     this.stopped = false;
     this.closing = null;
     this.ensureOutbound();
@@ -195,6 +217,7 @@ export class Peer {
       log: this.opts.log.child({ conn: direction }),
       stats: this.stats,
       ...(this.opts.random !== undefined ? { random: this.opts.random } : {}),
+      ...(this.opts.sockopt !== undefined ? { sockopt: this.opts.sockopt } : {}),
     });
   }
 

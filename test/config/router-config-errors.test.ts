@@ -6,7 +6,7 @@
 import { AS_WHAT, HEAD, runCases } from './helpers-router-config.js';
 import type { Case } from './helpers-router-config.js';
 
-const ROOT_KEYS = 'routerId, asn, hostname, listen, maxDynamicPeers, decision, gracefulRestart, policies, groups';
+const ROOT_KEYS = 'routerId, asn, hostname, listen, maxDynamicPeers, maxRoutes, connectionRate, decision, gracefulRestart, policies, groups';
 
 const PARSE: Case[] = [
   { name: 'bad indentation', lines: [...HEAD.slice(0, 4), '   role: client'], expect: ['rr.yml:5: YAML syntax: Sequence item without - indicator'] },

@@ -103,7 +103,7 @@ const PEER_AS: Case[] = [
 const RANGES_AND_NEIGHBORS: Case[] = [
   {
     name: 'listen ranges',
-    lines: g('    listenRanges:', '      - 10.0.0.0/33', '      - 10.0.0.1/8', '      - 2001:db8::1/32', '      - ::ffff:10.0.0.0/104', '      - 10.0.0.0', '      - {prefix: 10.0.0.0/8}'),
+    lines: g('    listenRanges:', '      - 10.0.0.0/33', '      - 10.0.0.1/8', '      - 2001:db8::1/32', '      - ::ffff:10.0.0.0/104', '      - 10.0.0.0', '      - {range: 10.0.0.0/8}'),
     expect: [
       "rr.yml:7 groups[0].listenRanges[0]: '10.0.0.0/33' is not an IPv4 or IPv6 prefix",
       "rr.yml:8 groups[0].listenRanges[1]: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?",

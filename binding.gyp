@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "meshrr_sockopt",
+      "sources": ["native/sockopt.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
