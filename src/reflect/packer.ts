@@ -45,7 +45,9 @@ export function packAnnounce(
   pathIds: ArrayLike<number> | null,
   out: Buffer[],
 ): void {
-  const classic = isClassicV4(afi, safi);
+  // An IPv4 route with an IPv6 next hop (RFC 8950) cannot go as classic NLRI, which has no
+  // room for it (no NEXT_HOP attribute could carry it): it goes in MP_REACH_NLRI.
+  const classic = isClassicV4(afi, safi) && nextHop.length === 4;
   const scratch = SCRATCH;
   // Fixed part: header, withdrawn length (0), attribute length, [MP_REACH header], attrs.
   const mpHead = classic ? 0 : 4 + 3 + 1 + nextHop.length + 1; // flags, code, 2-octet length, afi, safi, nhlen, nh, reserved

@@ -7,12 +7,11 @@
  * framing error or a session reset (drop the session, its routes leave the RIB) is done
  * here too, with the same checks.
  *
- * Known bug (strict expected failure, STYLE.md §7): an IPv4 unicast route received in
- * MP_REACH_NLRI with a non-IPv4 next hop (RFC 8950, e.g. ExaBGP's extended-nexthop vector) is
- * reflected as classic IPv4 NLRI without a NEXT_HOP attribute, which the receiver must treat
- * as withdraw (RFC 7606 §3(d)) — the fix belongs in src/reflect/ (send it in MP_REACH to peers
- * that negotiated extended next hop, else do not export it). `knownBug` marks the streams
- * that carry such a route, so the fuzz target keeps looking for other problems meanwhile.
+ * Found by this target and fixed (src/reflect/packer.ts): an IPv4 unicast route received in
+ * MP_REACH_NLRI with an IPv6 next hop (RFC 8950, ExaBGP's extended-nexthop vector) was
+ * reflected as classic IPv4 NLRI without a NEXT_HOP attribute; it now goes in MP_REACH_NLRI.
+ * `knownBug` still marks the streams that carry such a route (a saved input with a
+ * `knownBug` entry must fail as described, crashes/inbound/README.md).
  *
  * Must not: throw for any input. A throw, an exported UPDATE that does not decode cleanly, or
  * routes left behind by a dropped peer is a finding (the test saves the input).
