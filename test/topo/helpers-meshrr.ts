@@ -78,6 +78,8 @@ export interface MeshrrProcess {
   stop(timeoutMs?: number): Promise<void>;
   /** Write a new config, SIGHUP, and wait until meshrr applied it (throws if it rejected it). */
   reload(config: MeshrrConfigSpec): Promise<void>;
+  /** Send a signal to meshrr. */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /** Render the config spec as the text `meshrr rr --config` reads (JSON is YAML 1.2). */
@@ -147,6 +149,9 @@ export async function startMeshrr(opts: { netns: Netns; dir: string; config: Mes
         },
         { what: `meshrr log line ${msg}`, timeoutMs, intervalMs: 100 },
       );
+    },
+    signal(sig) {
+      child.kill(sig);
     },
     async reload(config) {
       const count = async (msg: string): Promise<number> => (await readLines()).filter((l) => l.msg === msg).length;

@@ -10,6 +10,8 @@
  * 2. A 65000:102 route arrives in B with LOCAL_PREF 20, in A with the value its router sent.
  * 3. A policy change, reloaded with SIGHUP (no restart), lets 65000:101 out with LOCAL_PREF 50
  *    within seconds, and no router session is reset (the daemons' own uptimes keep growing).
+ * 4. A reload with a broken policy is rejected with the file, line and key path, and the
+ *    running policy stays (region B keeps what it had).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +21,8 @@ import { createLab, type Lab } from '../helpers/peers/lab.js';
 import type { Netns } from '../helpers/netns.js';
 import { sweepStaleNetns } from '../helpers/netns.js';
 import { pollUntil } from '../helpers/poll.js';
-import { startMeshrr, type MeshrrConfigSpec, type MeshrrProcess } from './helpers-meshrr.js';
+import { writeFile } from 'node:fs/promises';
+import { renderMeshrrConfig, startMeshrr, type MeshrrConfigSpec, type MeshrrProcess } from './helpers-meshrr.js';
 import { routeAt } from './helpers-topo.js';
 
 const skip = (await missingPrerequisites()) ?? false;
@@ -174,6 +177,21 @@ describe('2regions-hrr policy at group boundaries, with BIRD and FRR routers', {
         const downs = (await rr.logs()).filter((l) => l.msg === 'fsmTransition' && l['from'] === 'Established');
         assert.deepEqual(downs, [], 'no meshrr session left Established');
       }
+    });
+  });
+
+  test('a broken policy on reload is rejected with its path, and the running one stays', async () => {
+    await guard(async () => {
+      const bad = regional(RR.a1, RR.a2, [ROUTER.birdA, ROUTER.frrA], toCore({ localPref: 'fifty', action: 'accept' }));
+      const before = (await a1.logs()).filter((l) => l.msg === 'configRejected').length;
+      await writeFile(a1.configFile, renderMeshrrConfig(bad));
+      a1.signal('SIGHUP');
+      const line = await a1.waitLog('configRejected', () => true, 15_000);
+      assert.ok((await a1.logs()).filter((l) => l.msg === 'configRejected').length > before);
+      assert.match(String(line['err']), /policies\.to-core\.terms\[0\]\.then\.localPref/);
+      // Still the policy of the previous test: the 65000:101 route keeps LOCAL_PREF 50 in region B.
+      await routeAt(routers.frrB, REGIONAL, lp(50), 5_000);
+      assert.equal(a1.exited, false);
     });
   });
 });
