@@ -11,10 +11,18 @@ import type { CliIo } from './main.js';
 import { RouteReflector } from '../rr/route-reflector.js';
 import { untilSignal } from './signals.js';
 import { loadRouterConfig } from '../config/router-config.js';
+import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
+import { startOperations } from '../status/operations.js';
 
-const USAGE = 'usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR]\n';
+const USAGE = `usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR] ${OPERATIONS_USAGE}\n`;
 
-export async function rrCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
+  const ops = takeOperationsArgs(allArgs, process.env);
+  if ('error' in ops) {
+    io.stderr.write(`meshrr rr: ${ops.error}\n${USAGE}`);
+    return 2;
+  }
+  const args = ops.rest;
   let configPath: string | null = null;
   let level = process.env['LOG_LEVEL'] ?? 'info';
   let stateDir: string | null = process.env['MESHRR_STATE_DIR'] ?? null;
@@ -42,14 +50,23 @@ export async function rrCommand(args: readonly string[], io: CliIo): Promise<num
   const log = pino({ level, base: { routerId: config.routerIdText } });
   const restarted = stateDir === null ? false : await markRunning(stateDir);
   const rr = new RouteReflector({ config, log, restarted });
+  const configText = await readFile(configPath, 'utf8');
+  let operations;
   try {
+    operations = await startOperations({ rr, log, options: ops.options, config: () => ({ source: configPath, template: null, text: configText, appliedAt: new Date(rr.startTime).toISOString() }) });
     await rr.start();
   } catch (err) {
     io.stderr.write(`meshrr rr: ${err instanceof Error ? err.message : String(err)}\n`);
+    await operations?.stop();
     await rr.stop('start-up failed');
     return 1;
   }
-  return untilSignal(log, (text) => rr.stop(text));
+  operations.configApplied();
+  const running = operations;
+  return untilSignal(log, async (text) => {
+    await rr.stop(text);
+    await running.stop();
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import { Reflector } from '../reflect/reflector.js';
 import type { GroupConfig, RouterConfig } from '../config/router-config-types.js';
 import type { Negotiated } from '../session/negotiate.js';
 import { FAMILY, groupSessionConfig, localConfig } from './session-config.js';
+import { observeHooks, RouterObservers } from './observe.js';
 
 export interface RouteReflectorOptions {
   readonly config: RouterConfig;
@@ -62,8 +63,9 @@ export class RouteReflector {
       listen: c.listen,
       maxDynamicPeers: c.maxDynamicPeers,
       log: opts.log.child({ component: 'session' }),
-      hooks: this.hooks,
+      hooks: observeHooks(this.hooks, this.observers),
     });
+    this.observers.setLogger(opts.log.child({ component: 'observe' }));
   }
 
   /** Binds the listeners, then starts every configured neighbour. */
@@ -321,5 +323,36 @@ export class RouteReflector {
         this.restartTimers.add(t);
       }
     });
+  }
+
+  // ===== observation (issue 9): read-only accessors and the session event hook =====
+
+  /** Session events (peer up/down, received UPDATEs) for status, metrics, BMP and k8s Events. */
+  readonly observers = new RouterObservers();
+
+  /** The router config this instance runs with. */
+  get routerConfig(): RouterConfig {
+    return this.config;
+  }
+
+  /** Wall-clock ms when this instance was created (or the process start it was given). */
+  get startTime(): number {
+    return this.startedAt;
+  }
+
+  /** The RIB peer index of a peer (by name, its address), if it ever had a session. */
+  peerIndexOf(peerName: string): number | undefined {
+    return this.indexOf.get(peerName);
+  }
+
+  /** The peer name behind a RIB peer index. */
+  peerNameOf(index: number): string | undefined {
+    for (const [name, i] of this.indexOf) if (i === index) return name;
+    return undefined;
+  }
+
+  /** The group config of a group name. */
+  groupConfig(name: string): GroupConfig | undefined {
+    return this.groups.get(name);
   }
 }
