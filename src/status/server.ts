@@ -7,7 +7,7 @@
  * 2. the probe address (the pod IP, optional): `/healthz`, `/readyz` and `/metrics` only,
  *    for the kubelet and Prometheus. Neither listener accepts anything but GET/HEAD.
  *
- * Endpoints: /v1/summary, /v1/neighbors[/ADDR], /v1/routes?prefix=&community=&peer=&view=
+ * Endpoints: /v1/router (identity), /v1/summary, /v1/neighbors[/ADDR], /v1/routes?prefix=&community=&peer=&view=
  * &family=, /v1/discovery, /v1/config, /v1/rib.mrt (TABLE_DUMP_V2), /metrics, /healthz,
  * /readyz. A probe answers 200 or 503 with a JSON `{ ok, reason }`.
  */
@@ -142,6 +142,10 @@ export class StatusServer {
       if (probesOnly) return send(res, 404, { error: `${path}: the probe address serves /healthz, /readyz and /metrics only` });
       const rr = this.opts.rr;
       if (path === '/v1/summary') return send(res, 200, summaryView(rr));
+      if (path === '/v1/router') {
+        const c = rr.routerConfig;
+        return send(res, 200, { routerId: c.routerIdText, asn: c.asn, hostname: c.hostname });
+      }
       if (path === '/v1/neighbors') return send(res, 200, neighborsView(rr));
       if (path.startsWith('/v1/neighbors/')) {
         const address = decodeURIComponent(path.slice('/v1/neighbors/'.length));

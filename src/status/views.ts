@@ -65,6 +65,8 @@ export interface SummaryView {
 export interface PathView {
   readonly peer: string;
   readonly peerRouterId: string | null;
+  /** Learned over eBGP (else iBGP: the `i` status code). */
+  readonly external: boolean;
   readonly pathId: number;
   readonly best: boolean;
   /** For the best: the rule that made it beat the second; else the rule the path above beat it by. */
@@ -296,6 +298,7 @@ function pathViews(rr: RouteReflector, ranked: readonly RankedPath[]): PathView[
     return {
       peer: rr.peerNameOf(p.peer) ?? `#${p.peer}`,
       peerRouterId: info === undefined ? null : ipv4ToString(info.bgpId),
+      external: info?.external ?? false,
       pathId: p.pathId,
       best: i === 0,
       reason,
