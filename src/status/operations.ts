@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import type { RouteReflector } from '../rr/route-reflector.js';
 import type { OperationsOptions } from './options.js';
+import { hostname } from 'node:os';
+import { BmpExporter } from '../bmp/exporter.js';
 import type { LookupListener } from './discovery-view.js';
 import { StatusServer, type ConfigView, type HostPort } from './server.js';
 
@@ -21,6 +23,7 @@ export interface OperationsInput {
 
 export interface Operations {
   readonly status: StatusServer;
+  readonly bmp: BmpExporter | null;
   readonly bound: { status: HostPort | null; probe: HostPort | null };
   /** The router config is applied: readiness may pass; Events/annotations report it. */
   configApplied(): void;
@@ -43,10 +46,27 @@ export async function startOperations(input: OperationsInput): Promise<Operation
   });
   input.onLookup?.((result, seconds) => status.metrics.discoveryLookup(result, seconds));
   const bound = await status.start();
+  const c = input.rr.routerConfig;
+  const bmp =
+    o.bmpCollector === null
+      ? null
+      : new BmpExporter({
+          rr: input.rr,
+          host: o.bmpCollector.host,
+          port: o.bmpCollector.port,
+          log: input.log.child({ component: 'bmp' }),
+          sysName: c.hostname === '' ? hostname() : c.hostname,
+          sysDescr: `meshrr route reflector, router ID ${c.routerIdText}, AS ${c.asn}`,
+        });
+  bmp?.start();
   return {
     status,
+    bmp,
     bound,
     configApplied: () => status.markConfigApplied(),
-    stop: () => status.stop(),
+    async stop() {
+      await bmp?.stop();
+      await status.stop();
+    },
   };
 }
