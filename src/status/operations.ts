@@ -9,6 +9,8 @@ import type { OperationsOptions } from './options.js';
 import { hostname } from 'node:os';
 import { BmpExporter } from '../bmp/exporter.js';
 import type { LookupListener } from './discovery-view.js';
+import { detectCluster } from '../k8s/cluster.js';
+import { K8sReporter } from '../k8s/reporter.js';
 import { StatusServer, type ConfigView, type HostPort } from './server.js';
 
 export interface OperationsInput {
@@ -24,6 +26,7 @@ export interface OperationsInput {
 export interface Operations {
   readonly status: StatusServer;
   readonly bmp: BmpExporter | null;
+  readonly k8s: K8sReporter | null;
   readonly bound: { status: HostPort | null; probe: HostPort | null };
   /** The router config is applied: readiness may pass; Events/annotations report it. */
   configApplied(): void;
@@ -59,14 +62,47 @@ export async function startOperations(input: OperationsInput): Promise<Operation
           sysDescr: `meshrr route reflector, router ID ${c.routerIdText}, AS ${c.asn}`,
         });
   bmp?.start();
+  const k8s = await startK8s(input);
   return {
     status,
     bmp,
+    k8s,
     bound,
-    configApplied: () => status.markConfigApplied(),
+    configApplied: () => {
+      status.markConfigApplied();
+      k8s?.configApplied(`router config ${input.config().source} applied: router ID ${c.routerIdText}, AS ${c.asn}, ${c.groups.length} groups`);
+    },
     async stop() {
+      await k8s?.stop();
       await bmp?.stop();
       await status.stop();
     },
   };
+}
+
+/** Kubernetes Events and annotations, or null with one log line saying why not. */
+async function startK8s(input: OperationsInput): Promise<K8sReporter | null> {
+  const log = input.log.child({ component: 'k8s' });
+  if (!input.options.k8sEvents) {
+    log.info({ reason: 'disabled (MESHRR_K8S_EVENTS=off)' }, 'kubernetesEventsOff');
+    return null;
+  }
+  const cluster = await detectCluster(process.env);
+  if (!cluster.inCluster) {
+    log.info({ reason: cluster.reason }, 'kubernetesEventsOff');
+    return null;
+  }
+  let writer;
+  try {
+    // Loaded only in a cluster: the client is large and `meshrr rr` elsewhere never needs it.
+    const { clientWriter, inClusterConfig } = await import('../k8s/client.js');
+    writer = clientWriter(inClusterConfig());
+  } catch (err) {
+    log.warn({ reason: `in-cluster config: ${err instanceof Error ? err.message : String(err)}` }, 'kubernetesEventsOff');
+    return null;
+  }
+  const reporter = new K8sReporter({ rr: input.rr, pod: cluster, writer, log });
+  reporter.start();
+  log.info({ namespace: cluster.namespace, pod: cluster.podName }, 'kubernetesEventsOn');
+  return reporter;
 }
