@@ -44,7 +44,7 @@ describe('Kubernetes request bodies', () => {
     const peers: Record<string, string> = {};
     for (let i = 0; i < MAX_ANNOTATED_PEERS + 10; i++) peers[`10.0.${i >> 8}.${i & 255}`] = i % 2 === 0 ? 'Established' : 'Active';
     const patch = annotationPatch({ established: 37, configured: 74, peers });
-    const pod = new Pod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: POD.podName, namespace: POD.namespace, annotations: patch.metadata.annotations }, spec: { containers: [{ name: 'meshrr', image: 'meshrr' }] } });
+    const pod = new Pod({ metadata: { name: POD.podName, namespace: POD.namespace, annotations: patch.metadata.annotations }, spec: { containers: [{ name: 'meshrr', image: 'meshrr' }] } });
     pod.validate();
     const a = patch.metadata.annotations;
     assert.equal(a['meshrr.io/bgp-sessions'], '37/74 established');

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Event } from 'kubernetes-models/v1/Event';
 import { Pod } from 'kubernetes-models/v1/Pod';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { parseRouterConfig } from '../../src/config/router-config.js';
 import { RouteReflector } from '../../src/rr/route-reflector.js';
 import { clientWriter } from '../../src/k8s/client.js';
@@ -40,7 +40,7 @@ interface Req {
 }
 
 /** Log lines as objects (pino to a stream in memory). */
-function memoryLog(): { log: ReturnType<typeof pino>; lines: { msg: string; [k: string]: unknown }[] } {
+function memoryLog(): { log: Logger; lines: { msg: string; [k: string]: unknown }[] } {
   const lines: { msg: string }[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -122,7 +122,7 @@ describe('Kubernetes Events and annotations', { timeout: 60_000 }, () => {
       assert.equal(p.path, '/api/v1/namespaces/meshrr/pods/meshrr-core-0');
       assert.equal(p.contentType, 'application/merge-patch+json');
       const annotations = (p.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
-      new Pod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: POD.podName, annotations }, spec: { containers: [{ name: 'meshrr', image: 'meshrr' }] } }).validate();
+      new Pod({ metadata: { name: POD.podName, annotations }, spec: { containers: [{ name: 'meshrr', image: 'meshrr' }] } }).validate();
     }
   });
 
