@@ -11,6 +11,7 @@ import { BmpExporter } from '../bmp/exporter.js';
 import type { LookupListener } from './discovery-view.js';
 import { detectCluster } from '../k8s/cluster.js';
 import { K8sReporter } from '../k8s/reporter.js';
+import { dumpRibToFile } from './rib-dump.js';
 import { StatusServer, type ConfigView, type HostPort } from './server.js';
 
 export interface OperationsInput {
@@ -30,6 +31,8 @@ export interface Operations {
   readonly bound: { status: HostPort | null; probe: HostPort | null };
   /** The router config is applied: readiness may pass; Events/annotations report it. */
   configApplied(): void;
+  /** A new config was rejected (config reload keeps the old one): metrics and a Warning Event. */
+  configFailed(why: string): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startOperations(input: OperationsInput): Promise<Operation
         });
   bmp?.start();
   const k8s = await startK8s(input);
+  const dumps = startPeriodicDump(input);
   return {
     status,
     bmp,
@@ -72,12 +76,38 @@ export async function startOperations(input: OperationsInput): Promise<Operation
       status.markConfigApplied();
       k8s?.configApplied(`router config ${input.config().source} applied: router ID ${c.routerIdText}, AS ${c.asn}, ${c.groups.length} groups`);
     },
+    configFailed: (why) => {
+      status.metrics.configApplied('failed');
+      k8s?.configFailed(why);
+    },
     async stop() {
+      dumps?.stop();
       await k8s?.stop();
       await bmp?.stop();
       await status.stop();
     },
   };
+}
+
+/** `--mrt-dump FILE`: the RIB as TABLE_DUMP_V2 every N seconds; a dump never overlaps the previous one. */
+function startPeriodicDump(input: OperationsInput): { stop(): void } | null {
+  const d = input.options.mrtDump;
+  if (d === null) return null;
+  const log = input.log.child({ component: 'mrt' });
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const t0 = performance.now();
+    dumpRibToFile(input.rr, d.file).then(
+      (prefixes) => log.info({ file: d.file, prefixes, ms: Math.round(performance.now() - t0) }, 'ribDumped'),
+      (err: unknown) => log.warn({ file: d.file, err: err instanceof Error ? err.message : String(err) }, 'ribDumpFailed'),
+    ).finally(() => {
+      running = false;
+    });
+  }, d.seconds * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** Kubernetes Events and annotations, or null with one log line saying why not. */

@@ -11,6 +11,8 @@
  * | --health-max-lag-ms MS | HEALTH_MAX_LAG_MS | 2000 |
  * | --bmp-collector HOST:PORT | BMP_COLLECTOR | none |
  * | --k8s-events on/off | MESHRR_K8S_EVENTS | on (off outside a cluster) |
+ * | --mrt-dump FILE | MRT_DUMP_FILE | none |
+ * | --mrt-dump-seconds N | MRT_DUMP_SECONDS | 3600 (with a file) |
  */
 import { parseHostPort, type HostPort } from './server.js';
 
@@ -24,13 +26,15 @@ export interface OperationsOptions {
   readonly maxLagMs: number;
   readonly bmpCollector: HostPort | null;
   readonly k8sEvents: boolean;
+  /** Periodic TABLE_DUMP_V2 dump of the RIB: the file and the interval. */
+  readonly mrtDump: { readonly file: string; readonly seconds: number } | null;
 }
 
-const FLAGS = ['--status-address', '--probe-address', '--ready-min-sessions', '--ready-groups', '--health-max-lag-ms', '--bmp-collector', '--k8s-events'] as const;
+const FLAGS = ['--status-address', '--probe-address', '--ready-min-sessions', '--ready-groups', '--health-max-lag-ms', '--bmp-collector', '--k8s-events', '--mrt-dump', '--mrt-dump-seconds'] as const;
 type Flag = (typeof FLAGS)[number];
 
 export const OPERATIONS_USAGE =
-  '[--status-address HOST:PORT|off] [--probe-address HOST:PORT] [--ready-min-sessions N] [--ready-groups G,...] [--health-max-lag-ms MS] [--bmp-collector HOST:PORT] [--k8s-events on|off]';
+  '[--status-address HOST:PORT|off] [--probe-address HOST:PORT] [--ready-min-sessions N] [--ready-groups G,...] [--health-max-lag-ms MS] [--bmp-collector HOST:PORT] [--k8s-events on|off] [--mrt-dump FILE] [--mrt-dump-seconds N]';
 
 /**
  * Takes the operations flags out of `args`; returns the other arguments and the options, or
@@ -68,7 +72,10 @@ export function takeOperationsArgs(
   const bmp = addr('--bmp-collector', 'BMP_COLLECTOR', null);
   const minSessions = num('--ready-min-sessions', 'READY_MIN_SESSIONS', 1);
   const maxLag = num('--health-max-lag-ms', 'HEALTH_MAX_LAG_MS', 2000);
-  for (const v of [status, probe, bmp, minSessions, maxLag]) if (typeof v === 'string') return { error: v };
+  const dumpEvery = num('--mrt-dump-seconds', 'MRT_DUMP_SECONDS', 3600);
+  const dumpFile = pick('--mrt-dump', 'MRT_DUMP_FILE');
+  if (dumpEvery === 0) return { error: '--mrt-dump-seconds (MRT_DUMP_SECONDS): must be at least 1' };
+  for (const v of [status, probe, bmp, minSessions, maxLag, dumpEvery]) if (typeof v === 'string') return { error: v };
   const k8s = pick('--k8s-events', 'MESHRR_K8S_EVENTS') ?? 'on';
   if (k8s !== 'on' && k8s !== 'off') return { error: `--k8s-events (MESHRR_K8S_EVENTS): ${k8s} is not on or off` };
   const groups = (pick('--ready-groups', 'READY_GROUPS') ?? '')
@@ -86,6 +93,7 @@ export function takeOperationsArgs(
       maxLagMs: maxLag as number,
       bmpCollector: bmp as HostPort | null,
       k8sEvents: k8s === 'on',
+      mrtDump: dumpFile === undefined ? null : { file: dumpFile, seconds: dumpEvery as number },
     },
   };
 }

@@ -6,6 +6,9 @@
  *
  * Owns: walking the RIB into the writer. Must not: encode MRT (mrt/writer.ts does).
  */
+import { createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import type { RouteReflector } from '../rr/route-reflector.js';
 import type { PathAttribute } from '../wire/attribute-types.js';
 import { FLAG } from '../wire/iana.js';
@@ -68,4 +71,24 @@ function withMpReach(attrs: readonly PathAttribute[], nextHop: Buffer): PathAttr
     value: { afi: 2, safi: 1, nextHop, reserved: Buffer.from([0]), nlri: { afi: 2, safi: 1, addPath: false, bytes: EMPTY } },
   };
   return [mp, ...attrs];
+}
+
+/**
+ * Writes the dump to `file` through `file.tmp` and a rename, so a reader (a periodic
+ * collector job) never sees half a dump. Resolves with the number of prefixes.
+ */
+export async function dumpRibToFile(rr: RouteReflector, file: string, now = Date.now()): Promise<number> {
+  const tmp = `${file}.tmp`;
+  const out = createWriteStream(tmp);
+  try {
+    const n = await dumpRib(rr, out, now);
+    out.end();
+    await once(out, 'close');
+    await rename(tmp, file);
+    return n;
+  } catch (err) {
+    out.destroy();
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
 }

@@ -15,6 +15,11 @@ import { RouteReflector } from '../../src/rr/route-reflector.js';
 import { StatusServer, type HostPort } from '../../src/status/server.js';
 import { takeOperationsArgs } from '../../src/status/options.js';
 import { pollUntil } from '../helpers/poll.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+import { dumpRibToFile } from '../../src/status/rib-dump.js';
+import { parseIpv4 } from '../../src/wire/nlri.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const CONFIG = JSON.stringify({
   routerId: '198.51.100.1',
@@ -117,5 +122,27 @@ describe('status server probes (in process)', () => {
     assert.deepEqual(takeOperationsArgs(['--status-address', 'off'], {}), { rest: [], options: { ...d.options, statusAddress: null, statusAddressExplicit: true, probeAddress: null } });
     assert.deepEqual(takeOperationsArgs(['--ready-min-sessions', 'x'], {}), { error: '--ready-min-sessions (READY_MIN_SESSIONS): x is not a number' });
     assert.deepEqual(takeOperationsArgs(['--bmp-collector', 'nohost'], {}), { error: '--bmp-collector (BMP_COLLECTOR): nohost is not HOST:PORT' });
+    const m = takeOperationsArgs(['--mrt-dump', '/var/lib/meshrr/rib.mrt'], { MRT_DUMP_SECONDS: '600' });
+    assert.ok(!('error' in m));
+    assert.deepEqual(m.options.mrtDump, { file: '/var/lib/meshrr/rib.mrt', seconds: 600 });
+    assert.deepEqual(takeOperationsArgs(['--mrt-dump-seconds', '0'], {}), { error: '--mrt-dump-seconds (MRT_DUMP_SECONDS): must be at least 1' });
+  });
+
+  test('a dump to a file is complete TABLE_DUMP_V2 (renamed into place, no .tmp left)', async () => {
+    const tmp = await makeTmpDir('ribdump');
+    try {
+      const file = join(tmp.path, 'rib.mrt');
+      assert.equal(await dumpRibToFile(rr, file, Date.UTC(2026, 0, 1)), 0);
+      const b = await readFile(file);
+      // MRT header: timestamp, type 13 (TABLE_DUMP_V2), subtype 1 (PEER_INDEX_TABLE), RFC 6396 §4.3.1.
+      assert.equal(b.readUInt32BE(0), Date.UTC(2026, 0, 1) / 1000);
+      assert.equal(b.readUInt16BE(4), 13);
+      assert.equal(b.readUInt16BE(6), 1);
+      assert.equal(b.readUInt32BE(12), parseIpv4('198.51.100.1'), 'collector BGP ID is the router ID');
+      assert.equal(b.length, 12 + b.readUInt32BE(8));
+      await assert.rejects(readFile(`${file}.tmp`));
+    } finally {
+      await tmp.cleanup({ failed: false });
+    }
   });
 });
