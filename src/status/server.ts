@@ -100,7 +100,14 @@ export class StatusServer {
         this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'statusServerUnavailable');
       }
     }
-    const probe = this.opts.probeAddress == null ? null : await bind(this.opts.probeAddress, true);
+    let probe: HostPort | null = null;
+    try {
+      probe = this.opts.probeAddress == null ? null : await bind(this.opts.probeAddress, true);
+    } catch (err) {
+      // Leave nothing listening: the caller exits, and an open server would keep it alive.
+      await this.stop();
+      throw err;
+    }
     return { status, probe };
   }
 
