@@ -193,6 +193,30 @@ export class RouterMetrics implements MetricsRecorder {
     if (result === 'applied') this.appliedAt.set(Date.now() / 1000);
   }
 
+  /** BMP export state (operations.ts registers the exporter when one is configured). */
+  addBmp(bmp: { readonly isConnected: boolean; readonly stats: { readonly messages: number; readonly connects: number } }): void {
+    new Gauge({
+      name: 'meshrr_bmp_collector_up',
+      help: '1 while the BMP collector connection is up',
+      registers: [this.registry],
+      collect() {
+        this.set(bmp.isConnected ? 1 : 0);
+      },
+    });
+    let seen = 0;
+    const sent = new Counter({ name: 'meshrr_bmp_messages_total', help: 'BMP messages sent to the collector', registers: [this.registry] });
+    let connectsSeen = 0;
+    const connects = new Counter({ name: 'meshrr_bmp_connects_total', help: 'Connections made to the BMP collector (each starts a full resync)', registers: [this.registry] });
+    this.syncHooks.push(() => {
+      if (bmp.stats.messages > seen) sent.inc(bmp.stats.messages - seen);
+      seen = bmp.stats.messages;
+      if (bmp.stats.connects > connectsSeen) connects.inc(bmp.stats.connects - connectsSeen);
+      connectsSeen = bmp.stats.connects;
+    });
+  }
+
+  private readonly syncHooks: (() => void)[] = [];
+
   /** Advances the mirrored counters to the router's current values. */
   private syncCounters(): void {
     const rr = this.opts.rr;
@@ -223,6 +247,7 @@ export class RouterMetrics implements MetricsRecorder {
     const runs = rr.reflector.decisionRuns;
     if (runs > this.decisionRunsSeen) this.decisionRuns.inc(runs - this.decisionRunsSeen);
     this.decisionRunsSeen = runs;
+    for (const h of this.syncHooks) h();
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */

@@ -64,7 +64,10 @@ export async function startOperations(input: OperationsInput): Promise<Operation
           sysName: c.hostname === '' ? hostname() : c.hostname,
           sysDescr: `meshrr route reflector, router ID ${c.routerIdText}, AS ${c.asn}`,
         });
-  bmp?.start();
+  if (bmp !== null) {
+    status.metrics.addBmp(bmp);
+    bmp.start();
+  }
   const k8s = await startK8s(input);
   const dumps = startPeriodicDump(input);
   return {

@@ -100,7 +100,7 @@ export class StatusServer {
         this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'statusServerUnavailable');
       }
     }
-    let probe: HostPort | null = null;
+    let probe: HostPort | null;
     try {
       probe = this.opts.probeAddress == null ? null : await bind(this.opts.probeAddress, true);
     } catch (err) {

@@ -22,6 +22,8 @@ import { parseRouterConfig } from '../../src/config/router-config.js';
 import { RouteReflector } from '../../src/rr/route-reflector.js';
 import { BmpExporter } from '../../src/bmp/exporter.js';
 import { BMP_TYPE } from '../../src/bmp/encode.js';
+import { RouterMetrics } from '../../src/status/metrics.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { AS4_CTX } from '../../src/wire/context.js';
 import { decodeUpdate } from '../../src/wire/update.js';
 import { encodeUpdate, makeUpdate } from '../../src/wire/update.js';
@@ -214,6 +216,14 @@ describe('BMP exporter', { timeout: 120_000 }, () => {
     peer.send(UPDATE);
     const rm = await collector.next(BMP_TYPE.ROUTE_MONITORING, up.index, 'Route Monitoring');
     assert.deepEqual(prefixesOf(pdu(rm.msg)), ['198.51.100.0/25', '203.0.113.0/24']);
+    const metrics = new RouterMetrics({ rr, defaultMetrics: false });
+    metrics.addBmp(exporter);
+    const fams = parsePrometheusTextFormat(await metrics.text());
+    const value = (name: string): number => Number(fams.find((f) => f.name === name)?.metrics[0]?.value ?? NaN);
+    assert.equal(value('meshrr_bmp_collector_up'), 1);
+    assert.equal(value('meshrr_bmp_messages_total'), exporter.stats.messages);
+    assert.ok(exporter.stats.messages >= 3);
+    assert.equal(value('meshrr_bmp_connects_total'), 1);
 
     // The collector goes away; the reconnect gets the whole Adj-RIB-In again.
     const before = collector.messages.length;
