@@ -1,7 +1,8 @@
 /**
  * Reaching a meshrr's status API from a test: meshrr runs inside the test's namespace with
  * the status server on its default 127.0.0.1:8080 (each namespace has its own loopback), so
- * queries run there too: `curl` for raw HTTP (probes, /metrics), and the real `meshrr`
+ * queries run there too: plain `node` with fetch for raw HTTP (probes, /metrics; no curl
+ * on a fresh CI machine), and the real `meshrr`
  * CLI (`node --import tsx src/cli/main.ts ...`) for `show` and `dump rib`.
  */
 import type { Netns } from '../helpers/netns.js';
@@ -15,10 +16,14 @@ export interface HttpResult {
   readonly body: string;
 }
 
-/** GET http://127.0.0.1:PORT/PATH inside `ns` (curl, 5 s bound). */
+/** Prints the body, a newline and the status of one GET (5 s bound). */
+const FETCH_SCRIPT =
+  'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => process.stdout.write(`${await r.text()}\\n${r.status}`), (e) => { console.error(String(e)); process.exit(3); })';
+
+/** GET http://127.0.0.1:PORT/PATH inside `ns`. */
 export async function nsGet(ns: Netns, path: string, port = STATUS_PORT): Promise<HttpResult> {
-  const r = await ns.exec('curl', ['-s', '--max-time', '5', '-o', '-', '-w', '\n%{http_code}', `http://127.0.0.1:${port}${path}`], { allowFailure: true });
-  if (r.code !== 0) throw new Error(`curl ${path}: exit ${r.code} ${r.stderr}`);
+  const r = await ns.exec('node', ['-e', FETCH_SCRIPT, `http://127.0.0.1:${port}${path}`], { allowFailure: true, timeoutMs: 10_000 });
+  if (r.code !== 0) throw new Error(`GET ${path}: exit ${r.code} ${r.stderr}`);
   const i = r.stdout.lastIndexOf('\n');
   return { status: Number(r.stdout.slice(i + 1)), body: r.stdout.slice(0, i) };
 }
