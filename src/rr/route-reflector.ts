@@ -345,10 +345,18 @@ export class RouteReflector {
     return this.indexOf.get(peerName);
   }
 
-  /** The peer name behind a RIB peer index. */
+  /** index -> name, rebuilt when indexOf grew (it never shrinks: an index is kept for good). */
+  private namesByIndex: string[] = [];
+  private namesKnown = 0;
+
+  /** The peer name behind a RIB peer index (O(1): status walks call it per path). */
   peerNameOf(index: number): string | undefined {
-    for (const [name, i] of this.indexOf) if (i === index) return name;
-    return undefined;
+    if (this.namesKnown !== this.indexOf.size) {
+      this.namesByIndex = [];
+      for (const [name, i] of this.indexOf) this.namesByIndex[i] = name;
+      this.namesKnown = this.indexOf.size;
+    }
+    return this.namesByIndex[index];
   }
 
   /** The group config of a group name. */
