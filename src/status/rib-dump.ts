@@ -27,39 +27,57 @@ function peerAsOf(rr: RouteReflector, index: number): number {
   return g?.peerAs.kind === 'exact' ? g.peerAs.asn : rr.routerConfig.asn;
 }
 
-/** Writes the dump to `out`; resolves with the number of prefixes written. */
+/** Prefixes walked per event-loop turn: a dump of a full table never blocks the sessions (or /healthz). */
+const DUMP_CHUNK = 5000;
+
+/**
+ * Writes the dump to `out`; resolves with the number of prefixes written. The peer table
+ * comes from the peers that have paths when the dump starts; the table is then walked in
+ * chunks, one event-loop turn each, so like a router's MRT dump it is a fuzzy snapshot: a
+ * route changing during the dump appears as it was when its chunk was read, and paths of a
+ * peer that appeared meanwhile are left out.
+ */
 export async function dumpRib(rr: RouteReflector, out: NodeJS.WritableStream, now = Date.now()): Promise<number> {
   const rib = rr.reflector.rib;
   const timestamp = Math.floor(now / 1000);
-  const records: { afi: number; bits: number; bytes: Buffer; ranked: RankedPath[] }[] = [];
+  const families = [...rib.families.values()].filter((f) => f.safi === 1 && (f.afi === 1 || f.afi === 2));
+  // RIB peer indices are dense from 1 (route-reflector.ts), each kept for good.
   const peers = new Map<number, number>();
-  for (const f of rib.families.values()) {
-    if (f.safi !== 1 || (f.afi !== 1 && f.afi !== 2)) continue;
-    f.forEachPrefix((id) => {
-      const ranked = f.rank(id);
-      if (ranked.length === 0) return;
-      const nlri = Buffer.alloc(f.table.nlriLength(id));
-      f.table.writeNlri(id, nlri, 0);
-      for (const p of ranked) if (!peers.has(p.peer)) peers.set(p.peer, peers.size);
-      records.push({ afi: f.afi, bits: nlri[0] as number, bytes: nlri.subarray(1), ranked });
-    });
-  }
   const table: PeerInput[] = [];
-  for (const index of peers.keys()) {
+  for (let index = 1; rr.peerNameOf(index) !== undefined; index++) {
+    if (!families.some((f) => f.peerPathCount(index) > 0)) continue;
     const info = rib.peerInfo(index);
+    peers.set(index, table.length);
     table.push({ bgpId: info?.bgpId ?? 0, address: info?.address ?? Buffer.alloc(4), peerAs: peerAsOf(rr, index) });
   }
   const w = new TableDumpV2Writer(out, { timestamp, collectorBgpId: rr.routerConfig.routerId, viewName: '' });
   await w.writePeers(table);
-  for (const r of records) {
-    const entries: RibEntryInput[] = r.ranked.map((p) => ({
-      peerIndex: peers.get(p.peer) ?? 0,
-      originatedTime: timestamp,
-      attributes: r.afi === 1 ? p.set.attributes : withMpReach(p.set.attributes, p.set.nextHop),
-    }));
-    await w.writeRib(r.afi, r.bits, r.bytes, entries);
+  let written = 0;
+  for (const f of families) {
+    for (let start = 0; start < f.table.idLimit; start += DUMP_CHUNK) {
+      const records: { bits: number; bytes: Buffer; ranked: RankedPath[] }[] = [];
+      const end = Math.min(f.table.idLimit, start + DUMP_CHUNK);
+      for (let id = start; id < end; id++) {
+        if (!f.table.has(id)) continue;
+        const ranked = f.rank(id).filter((p) => peers.has(p.peer));
+        if (ranked.length === 0) continue;
+        const nlri = Buffer.alloc(f.table.nlriLength(id));
+        f.table.writeNlri(id, nlri, 0);
+        records.push({ bits: nlri[0] as number, bytes: nlri.subarray(1), ranked });
+      }
+      for (const r of records) {
+        const entries: RibEntryInput[] = r.ranked.map((p) => ({
+          peerIndex: peers.get(p.peer) ?? 0,
+          originatedTime: timestamp,
+          attributes: f.afi === 1 ? p.set.attributes : withMpReach(p.set.attributes, p.set.nextHop),
+        }));
+        await w.writeRib(f.afi, r.bits, r.bytes, entries);
+        written++;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
-  return records.length;
+  return written;
 }
 
 /** IPv6 paths keep their next hop apart from the attributes; MRT wants it in MP_REACH_NLRI. */
