@@ -146,11 +146,29 @@ function ownBestCounts(rr: RouteReflector, f: FamilyRoutes): Map<number, number>
   return counts;
 }
 
+/**
+ * The per-family table walk behind the advertised counts, kept `maxAgeMs` by a caller that
+ * asks often (the metrics scrape), so a full table is not walked on every scrape.
+ */
+export class OwnBestCache {
+  private at = -Infinity;
+  private own = new Map<FamilyRoutes, Map<number, number>>();
+  constructor(private readonly maxAgeMs: number) {}
+
+  get(now: number): Map<FamilyRoutes, Map<number, number>> {
+    if (now - this.at > this.maxAgeMs) {
+      this.own = new Map();
+      this.at = now;
+    }
+    return this.own;
+  }
+}
+
 /** Prefix counts per family for every peer with a RIB index (one table walk per family). */
-export function prefixCounts(rr: RouteReflector, peers: readonly Peer[]): Map<string, Record<string, FamilyCounts>> {
+export function prefixCounts(rr: RouteReflector, peers: readonly Peer[], cache?: OwnBestCache): Map<string, Record<string, FamilyCounts>> {
   const out = new Map<string, Record<string, FamilyCounts>>();
   const fams = [...rr.reflector.rib.families.values()];
-  const own = new Map<FamilyRoutes, Map<number, number>>();
+  const own = cache?.get(performance.now()) ?? new Map<FamilyRoutes, Map<number, number>>();
   for (const peer of peers) {
     const index = rr.peerIndexOf(peer.name);
     const counts: Record<string, FamilyCounts> = {};
