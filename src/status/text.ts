@@ -6,6 +6,7 @@
  * tested (test/cli/show-text.test.ts).
  */
 import type { DecisionRule } from '../rib/best-path.js';
+import { DOWN_REASON_TEXT, type DownReason } from '../session/fsm-types.js';
 import type { DiscoveryView } from './discovery-view.js';
 import type { ConfigView } from './server.js';
 import type { NeighborView, PathView, RoutesView, SummaryView } from './views.js';
@@ -147,7 +148,8 @@ export function renderNeighbors(list: readonly NeighborView[], localAs: number, 
       out.push(`    ${fam.padEnd(20)}${String(c.received).padStart(10)}${String(c.accepted).padStart(10)}${String(c.advertised).padStart(11)}`);
     }
     out.push(`  Connections established ${n.establishedTransitions}; dropped ${n.droppedTransitions}`);
-    out.push(`  Last reset: ${n.lastDownReason ?? 'never'}`);
+    const reset = n.lastDownReason === null ? 'never' : (DOWN_REASON_TEXT[n.lastDownReason as DownReason] ?? n.lastDownReason);
+    out.push(`  Last reset: ${reset}`);
     out.push(`  Last notification sent: ${n.lastNotificationSent?.text ?? 'none'}`);
     out.push(`  Last notification received: ${n.lastNotificationReceived?.text ?? 'none'}`);
     out.push(`  RFC 7606 errors: ${n.updateErrors.treatAsWithdraw} treat-as-withdraw, ${n.updateErrors.attributeDiscard} attribute discard`);

@@ -153,7 +153,7 @@ describe('meshrr show layouts', () => {
         '  Prefixes:                 Received  Accepted Advertised',
         '    ipv4-unicast                 2         2          3',
         '  Connections established 2; dropped 1',
-        '  Last reset: notificationReceived',
+        '  Last reset: NOTIFICATION received',
         '  Last notification sent: none',
         '  Last notification received: Cease/Administrative Shutdown: maintenance',
         '  RFC 7606 errors: 0 treat-as-withdraw, 0 attribute discard',
