@@ -248,6 +248,7 @@ export function renderDiscovery(d: DiscoveryView): string {
   out.push('');
   out.push('Peers applied:');
   for (const [g, peers] of Object.entries(d.peers)) out.push(`  ${g}: ${peers.join(' ') || 'none'}`);
+  if (Object.keys(d.peers).length === 0) out.push('  none yet');
   const ranges = Object.entries(d.listenRanges);
   if (ranges.length > 0) {
     out.push('Listen ranges:');
