@@ -31,6 +31,10 @@ const above = {
   policy: ['session', 'reflect', 'discovery', 'k8s', 'cli', 'pod', 'rr', 'mrt', 'status'],
   // the pod logic (between layers 4 and 5): drives the router only through RouterControl.
   pod: ['wire', 'session', 'rib', 'reflect', 'rr', 'k8s', 'cli', 'mrt', 'demo'],
+  // operations (issue 9), layer 5 beside the composition root: they observe the router, never drive it.
+  status: ['cli', 'demo'],
+  bmp: ['cli', 'status', 'k8s', 'pod', 'demo', 'discovery', 'config'],
+  k8s: ['cli', 'status', 'bmp', 'demo'],
 };
 
 export default tseslint.config(

@@ -97,6 +97,51 @@ export const COMMANDS: Readonly<Record<string, CommandNode>> = {
       },
     },
   },
+  show: {
+    summary: 'show the running meshrr: sessions, neighbours, routes (status API client)',
+    sub: {
+      summary: {
+        summary: 'BGP summary per family, laid out like FRR `show bgp summary`',
+        usage: '[--json] [--status-address HOST:PORT]',
+        help: 'Talks to the status API of the meshrr on this host (STATUS_ADDRESS, default\n127.0.0.1:8080); works in the container through `kubectl exec`. docs/operations.md.',
+        run: async (args, io) => (await import('./show.js')).showCommand('summary', args, io),
+      },
+      neighbors: {
+        summary: 'every neighbour (or one) in detail, like FRR `show bgp neighbors`',
+        usage: '[ADDR] [--json] [--status-address HOST:PORT]',
+        run: async (args, io) => (await import('./show.js')).showCommand('neighbors', args, io),
+      },
+      routes: {
+        summary: 'routes, like FRR `show bgp ipv4 unicast [PREFIX]`',
+        usage: '[PREFIX|ADDRESS] [--community C] [--peer P] [--advertised|--received] [--family F] [--json] [--status-address HOST:PORT]',
+        help:
+          'PREFIX matches exactly, an ADDRESS by longest match; one prefix prints every path with\n' +
+          'its attributes and the rule that decided the best. --received: the paths from --peer;\n' +
+          '--advertised: what --peer is sent, with the attributes as sent.',
+        run: async (args, io) => (await import('./show.js')).showCommand('routes', args, io),
+      },
+      discovery: {
+        summary: 'DNS discovery: lookups, answers, the peers and listen ranges applied (meshrr pod)',
+        usage: '[--json] [--status-address HOST:PORT]',
+        run: async (args, io) => (await import('./show.js')).showCommand('discovery', args, io),
+      },
+      config: {
+        summary: 'the router config running, its source and template, and when it was applied',
+        usage: '[--json] [--status-address HOST:PORT]',
+        run: async (args, io) => (await import('./show.js')).showCommand('config', args, io),
+      },
+    },
+  },
+  dump: {
+    summary: 'dump state of the running meshrr to files',
+    sub: {
+      rib: {
+        summary: 'write the RIB as a TABLE_DUMP_V2 MRT file (bgpdump reads it)',
+        usage: '--mrt FILE [--status-address HOST:PORT]',
+        run: async (args, io) => (await import('./dump-rib.js')).dumpRibCommand(args, io),
+      },
+    },
+  },
   mrt: {
     summary: 'read MRT routing dumps (RFC 6396)',
     sub: {

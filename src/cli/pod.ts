@@ -19,8 +19,18 @@ import { RouteReflector } from '../rr/route-reflector.js';
 import { createResolver, loadPodSetup } from '../pod/setup.js';
 import { Pod } from '../pod/pod.js';
 import { untilSignal } from './signals.js';
+import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
+import { startOperations } from '../status/operations.js';
+import { instrumentResolver } from '../status/discovery-view.js';
 
-export async function podCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function podCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
+  const podIp = process.env['POD_IP'];
+  const ops = takeOperationsArgs(allArgs, process.env, podIp !== undefined && podIp !== '' ? { host: podIp, port: 8081 } : null);
+  if ('error' in ops) {
+    io.stderr.write(`meshrr pod: ${ops.error}\nusage: meshrr pod [--conf FILE] [--template FILE] ${OPERATIONS_USAGE}\n`);
+    return 2;
+  }
+  const args = ops.rest;
   const flags: { conf?: string; template?: string } = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -41,21 +51,37 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
   const log = pino({ level: setup.env.logLevel, base: { pod: setup.env.podIp } });
   for (const n of setup.notices) log.info(n);
   const rr = new RouteReflector({ config: setup.rendered.config, log });
+  const discovery = instrumentResolver((await createResolver(setup.env)).resolve);
+  const podRef: { pod?: Pod } = {};
+  let rendered = setup.rendered;
+  let confSource = setup.conf.source;
+  let appliedAt = new Date().toISOString();
+  let operations;
   try {
+    operations = await startOperations({
+      rr,
+      log,
+      options: ops.options,
+      config: () => ({ source: confSource, template: rendered.template, text: rendered.text, appliedAt }),
+      discovery: () => discovery.view(podRef.pod),
+      onLookup: discovery.onLookup,
+    });
     await rr.start();
   } catch (err) {
     io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);
+    await operations?.stop();
     await rr.stop('start-up failed');
     return 1;
   }
-  const resolver = await createResolver(setup.env);
+  operations.configApplied();
+  const running = operations;
   const pod = new Pod({
     conf: setup.conf,
     routerConfig: setup.rendered.config,
     podIp: setup.env.podIp,
     updateSeconds: setup.env.updateSeconds,
     graceSeconds: setup.env.graceSeconds,
-    resolve: resolver.resolve,
+    resolve: discovery.resolve,
     log,
     router: {
       addNeighbor: (group, address) => rr.addDiscoveredNeighbor(group, address),
@@ -64,6 +90,7 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
       isEstablished: (address) => rr.isEstablished(address),
     },
   });
+  podRef.pod = pod;
   // Not awaited: SIGTERM must be handled while the first discovery run waits on DNS; reloads queue behind it.
   let chain: Promise<void> = pod.start().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'discoveryStartFailed'));
   const reload = (why: string): void => {
@@ -71,9 +98,15 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
       try {
         const next = await loadPodSetup(process.env, flags);
         await rr.reload(next.rendered.config);
+        rendered = next.rendered;
+        confSource = next.conf.source;
+        appliedAt = new Date().toISOString();
+        running.configApplied();
         await pod.reconfigure(next.conf, next.rendered.config);
       } catch (err) {
-        log.error({ why, err: err instanceof Error ? err.message : String(err) }, 'configRejected');
+        const message = err instanceof Error ? err.message : String(err);
+        log.error({ why, err: message }, 'configRejected');
+        running.configFailed(message);
       }
     });
   };
@@ -91,5 +124,6 @@ export async function podCommand(args: readonly string[], io: CliIo): Promise<nu
     await chain;
     await pod.stop();
     await rr.stop(text);
+    await running.stop();
   });
 }

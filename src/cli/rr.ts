@@ -17,10 +17,18 @@ import type { CliIo } from './main.js';
 import { RouteReflector } from '../rr/route-reflector.js';
 import { untilSignal } from './signals.js';
 import { loadRouterConfig } from '../config/router-config.js';
+import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
+import { startOperations } from '../status/operations.js';
 
-const USAGE = 'usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR]\n';
+const USAGE = `usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR] ${OPERATIONS_USAGE}\n`;
 
-export async function rrCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
+  const ops = takeOperationsArgs(allArgs, process.env);
+  if ('error' in ops) {
+    io.stderr.write(`meshrr rr: ${ops.error}\n${USAGE}`);
+    return 2;
+  }
+  const args = ops.rest;
   let configPath: string | null = null;
   let level = process.env['LOG_LEVEL'] ?? 'info';
   let stateDir: string | null = process.env['MESHRR_STATE_DIR'] ?? null;
@@ -48,22 +56,35 @@ export async function rrCommand(args: readonly string[], io: CliIo): Promise<num
   const log = pino({ level, base: { routerId: config.routerIdText } });
   const restarted = stateDir === null ? false : await markRunning(stateDir);
   const rr = new RouteReflector({ config, log, restarted });
+  let configText = await readFile(configPath, 'utf8');
+  let appliedAt = new Date().toISOString();
+  let operations;
   try {
+    operations = await startOperations({ rr, log, options: ops.options, config: () => ({ source: configPath, template: null, text: configText, appliedAt }) });
     await rr.start();
   } catch (err) {
     io.stderr.write(`meshrr rr: ${err instanceof Error ? err.message : String(err)}\n`);
+    await operations?.stop();
     await rr.stop('start-up failed');
     return 1;
   }
+  operations.configApplied();
+  const running = operations;
   const path = configPath;
   let chain: Promise<void> = Promise.resolve();
   const reload = (why: string): void => {
     chain = chain.then(async () => {
       try {
         const next = await loadRouterConfig(path);
+        const text = await readFile(path, 'utf8');
         await rr.reload(next);
+        configText = text;
+        appliedAt = new Date().toISOString();
+        running.configApplied();
       } catch (err) {
-        log.error({ why, file: path, err: err instanceof Error ? err.message : String(err) }, 'configRejected');
+        const why2 = err instanceof Error ? err.message : String(err);
+        log.error({ why, file: path, err: why2 }, 'configRejected');
+        running.configFailed(why2);
       }
     });
   };
@@ -77,6 +98,7 @@ export async function rrCommand(args: readonly string[], io: CliIo): Promise<num
     unwatchFile(path);
     await chain;
     await rr.stop(text);
+    await running.stop();
   });
 }
 

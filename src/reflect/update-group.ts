@@ -221,6 +221,26 @@ export class UpdateGroup implements CatchUpHost {
     if (m !== undefined && this.pump(m)) this.schedulePump();
   }
 
+  /**
+   * Prefixes one member is advertised in a family: the Adj-RIB-Out less the routes that came
+   * from the member itself (it is skipped for those). Add-path families: 0 (not tracked here).
+   */
+  advertisedCountFor(fi: number, member: number): number {
+    const f = this.fams[fi];
+    if (f === undefined || f.addPath !== null) return 0;
+    let n = 0;
+    for (let i = 0; i < f.out.length; i++) if ((f.out[i] as number) >= 0 && f.outSource[i] !== member) n++;
+    return n;
+  }
+
+  /** What the group advertises for a prefix (attributes as encoded for the group, next hop, source peer); null when nothing. */
+  advertisedRoute(fi: number, prefixId: number): { attrs: Buffer; nextHop: Buffer; source: number } | null {
+    const f = this.fams[fi];
+    if (f === undefined || f.addPath !== null || prefixId >= f.out.length) return null;
+    const e = this.exports.get(f.out[prefixId] as number);
+    return e === undefined ? null : { attrs: e.attrs, nextHop: e.nextHop, source: f.outSource[prefixId] as number };
+  }
+
   /** Advertised (prefix id → entry) count for one family, for status. */
   advertisedCount(fi: number): number {
     const f = this.fams[fi];

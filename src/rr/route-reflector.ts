@@ -18,6 +18,7 @@ import { Reflector } from '../reflect/reflector.js';
 import { exportRuleFor, importRuleFor } from './policy-rules.js';
 import type { GroupConfig, NeighborConfig, RouterConfig } from '../config/router-config-types.js';
 import { groupSessionConfig, localConfig } from './session-config.js';
+import { observeHooks, RouterObservers } from './observe.js';
 
 export interface RouteReflectorOptions {
   readonly config: RouterConfig;
@@ -78,8 +79,9 @@ export class RouteReflector {
       maxDynamicPeers: c.maxDynamicPeers,
       ...(c.connectionRate !== undefined ? { connectionRate: c.connectionRate } : {}),
       log: opts.log.child({ component: 'session' }),
-      hooks: this.hooks,
+      hooks: observeHooks(this.hooks, this.observers),
     });
+    this.observers.setLogger(opts.log.child({ component: 'observe' }));
   }
 
   /** Binds the listeners, then starts every configured neighbour. */
@@ -121,11 +123,6 @@ export class RouteReflector {
   private importRule(g: GroupConfig, peerName: string): ReturnType<typeof importRuleFor> {
     const own = g.neighbors.find((n) => n.address === peerName)?.importPolicy ?? null;
     return importRuleFor(g, this.config.policySet, own);
-  }
-
-  /** The router config now applied. */
-  get currentConfig(): RouterConfig {
-    return this.config;
   }
 
   /**
@@ -355,6 +352,45 @@ export class RouteReflector {
     onDrain: (peer) => this.reflector.onDrain(this.index(peer)),
     onIdle: () => undefined,
   };
+
+  // ===== observation (issue 9): read-only accessors and the session event hook =====
+
+  /** Session events (peer up/down, received UPDATEs) for status, metrics, BMP and k8s Events. */
+  readonly observers = new RouterObservers();
+
+  /** The router config this instance runs with. */
+  get routerConfig(): RouterConfig {
+    return this.config;
+  }
+
+  /** Wall-clock ms when this instance was created (or the process start it was given). */
+  get startTime(): number {
+    return this.startedAt;
+  }
+
+  /** The RIB peer index of a peer (by name, its address), if it ever had a session. */
+  peerIndexOf(peerName: string): number | undefined {
+    return this.indexOf.get(peerName);
+  }
+
+  /** index -> name, rebuilt when indexOf grew (it never shrinks: an index is kept for good). */
+  private namesByIndex: string[] = [];
+  private namesKnown = 0;
+
+  /** The peer name behind a RIB peer index (O(1): status walks call it per path). */
+  peerNameOf(index: number): string | undefined {
+    if (this.namesKnown !== this.indexOf.size) {
+      this.namesByIndex = [];
+      for (const [name, i] of this.indexOf) this.namesByIndex[i] = name;
+      this.namesKnown = this.indexOf.size;
+    }
+    return this.namesByIndex[index];
+  }
+
+  /** The group config of a group name. */
+  groupConfig(name: string): GroupConfig | undefined {
+    return this.groups.get(name);
+  }
 }
 
 /** Every cluster ID this router uses: loop detection (RFC 4456 §8) checks them all. */
