@@ -77,6 +77,9 @@ export class Cluster {
     const c = new Cluster(tmp, fabric, docs, 'meshrr');
     try {
       await fabric.ip('link', 'add', 'br0', 'type', 'bridge');
+      // A fixed MAC: a bridge otherwise takes its lowest port's, which changes when a pod's
+      // veth goes away, and every node's ARP entry for the DNS address goes stale for seconds.
+      await fabric.ip('link', 'set', 'br0', 'address', '02:00:5e:00:00:01');
       await fabric.addAddress('br0', `${DNS_ADDRESS}/32`);
       await fabric.linkUp('br0');
       for (const r of ON_LINK) await fabric.addRoute(r, { dev: 'br0' });
