@@ -17,11 +17,14 @@ import { after, before, describe, it } from 'node:test';
 import { bird } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
 import { establishedPeers, sessions } from './helpers-topo.js';
+import type { MeshrrPod } from './helpers-topo.js';
+import type { BirdPeer } from '../helpers/peers/bird.js';
 import { CLASSES, RR_IPS, RR_REPLACEMENT_IP, startThreeClientGroups, stopThreeClientGroups, TABLE, UPDATE_SECONDS } from './helpers-3clientgroups.js';
 import type { ThreeClientGroups } from './helpers-3clientgroups.js';
 import { BIRD_IGP } from './helpers-2regions.js';
 
 const SETTLE_MS = 60_000;
+type Router = { address: string; peer: BirdPeer };
 
 describe('examples/3clientgroups end to end', { timeout: 150_000 }, () => {
   let t: ThreeClientGroups | undefined;
@@ -40,7 +43,7 @@ describe('examples/3clientgroups end to end', { timeout: 150_000 }, () => {
       throw e;
     }
   };
-  const allRouters = (): { address: string; peer: import('../helpers/peers/bird.js').BirdPeer }[] => CLASSES.flatMap((c) => t!.routers[c]);
+  const allRouters = (): Router[] => CLASSES.flatMap((c) => t!.routers[c]);
 
   it('meshes the reflectors and connects them to every listed router of every class', () =>
     guard(async () => {
@@ -76,7 +79,7 @@ describe('examples/3clientgroups end to end', { timeout: 150_000 }, () => {
 
   it('reflects the whole table between full-table clients with ORIGINATOR_ID and CLUSTER_LIST', () =>
     guard(async () => {
-      const [origin, receiver] = t!.routers.fulltable as [(typeof t)['routers']['fulltable'][number], (typeof t)['routers']['fulltable'][number]];
+      const [origin, receiver] = t!.routers.fulltable as [Router, Router];
       for (const prefix of Object.values(TABLE)) {
         const routes = await pollUntil(async () => {
           const rs = await receiver.peer.routes({ prefix });
@@ -95,7 +98,7 @@ describe('examples/3clientgroups end to end', { timeout: 150_000 }, () => {
 
   it('heals within one discovery interval when a reflector is replaced by one with a new IP', () =>
     guard(async () => {
-      const [survivor, victim] = t!.rrs as [(typeof t)['rrs'][number], (typeof t)['rrs'][number]];
+      const [survivor, victim] = t!.rrs as [MeshrrPod, MeshrrPod];
       const uptimes = new Map<string, number | undefined>();
       for (const r of allRouters()) uptimes.set(r.address, await r.peer.uptime(survivor.address));
       const before = sessions(await survivor.process.logs());
