@@ -140,6 +140,11 @@ export class Cluster {
   async startPod(name: string, workload: string, podIp: string, opts: { extra?: readonly string[]; updateSeconds: number; env?: Record<string, string> }): Promise<MeshrrPod> {
     const w = this.workload(workload);
     const node = await this.addNode(name, podIp, opts.extra ?? []);
+    // A LoadBalancer address that moved to this pod: MetalLB announces it with a gratuitous
+    // ARP; here every other node forgets the old owner's MAC instead.
+    for (const a of opts.extra ?? []) {
+      for (const n of this.nodes) if (n !== node && !n.ns.destroyed) await n.ns.ip('neigh', 'flush', 'to', a).catch(() => undefined);
+    }
     const dir = this.tmp.join('pods', name);
     await mkdir(join(dir, 'conf'), { recursive: true });
     for (const [file, text] of Object.entries(confFiles(this.docs, w))) await writeFile(join(dir, 'conf', file), text);
