@@ -10,6 +10,9 @@
  * is an upstream of lothlorien-a dies and a replacement with a new IP takes its place in DNS:
  * within one discovery interval the core mesh and the upstream selections heal, sessions that
  * had nothing to do with the dead pod keep their uptime, and the routers keep every route.
+ * Last, lothlorien-b is replaced by a pod with a new IP that takes over 172.19.1.2: the region
+ * mesh heals within one interval and, thanks to graceful restart, r-lothlorien keeps both
+ * paths of the mirkwood route all along while its session to 172.19.1.1 is untouched.
  * Also issue 7's "several pod processes against dnsmasq" case.
  *
  * The community policy (65000:101, 65000:102) is 2regions-hrr-policy.test.ts.
@@ -18,7 +21,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil } from '../helpers/poll.js';
 import type { MeshrrPod } from './helpers-topo.js';
-import { establishedPeers, groupPeers, sessions } from './helpers-topo.js';
+import { establishedPeers, groupPeers, invariant, sessions } from './helpers-topo.js';
 import { CORE_IPS, REGIONS, ROUTES, startTwoRegions, stopTwoRegions, UPDATE_SECONDS } from './helpers-2regions.js';
 import type { TwoRegions } from './helpers-2regions.js';
 
@@ -133,10 +136,11 @@ describe('examples/2regions-hrr end to end', { timeout: 180_000 }, () => {
       const checkRoutes = async (): Promise<void> => {
         for (const [r, other] of [['mirkwood', 'lothlorien'], ['lothlorien', 'mirkwood']] as const) {
           const got = await t!.routers[r].routes({ prefix: ROUTES[other][0]!.prefix });
-          assert.ok(got.length > 0, `r-${r} lost ${ROUTES[other][0]!.prefix} during the heal`);
+          invariant(got.length > 0, `r-${r} lost ${ROUTES[other][0]!.prefix} during the heal`);
         }
       };
       const healed = async (): Promise<boolean> => {
+        await t!.cluster.assertPodsAlive();
         await checkRoutes();
         for (const c of survivors) {
           const est = await establishedPeers(c);
@@ -166,6 +170,43 @@ describe('examples/2regions-hrr end to end', { timeout: 180_000 }, () => {
       assert.ok(routerUptimeAfter !== undefined && routerUptimeAfter >= routerUptime, 'r-mirkwood kept its session');
       await checkRoutes();
       process.stderr.write(`# 2regions-hrr: healed ${took} ms after the DNS change (UPDATE_SECONDS=${UPDATE_SECONDS})\n`);
+    } catch (e) {
+      fail(e);
+    }
+  });
+  it('replaces a regional pod behind its LoadBalancer address; routers keep every path through graceful restart', async () => {
+    try {
+      const lb = t!.pods['lothlorien-b'];
+      const la = t!.pods['lothlorien-a'];
+      const router = t!.routers.lothlorien;
+      const remote = ROUTES.mirkwood[0]!.prefix;
+      const paths = async (): Promise<string[]> => (await router.routes({ prefix: remote })).map((r) => r.peer ?? '').sort();
+      // r-lothlorien holds the mirkwood route from both regional addresses.
+      await pollUntil(async () => (await paths()).length === 2, { what: `r-lothlorien has ${remote} from 172.19.1.1 and 172.19.1.2`, timeoutMs: 30_000 });
+      const upA = await router.uptime(REGIONS.lothlorien.a);
+      const aBefore = sessions(await la.process.logs()).get(REGIONS.lothlorien.router)?.since;
+      const newIp = '10.42.1.12';
+      await t!.cluster.killPod(lb);
+      const replacement = await t!.cluster.startPod('lothlorien-b2', 'meshrr-lothlorien-b', newIp, { extra: [REGIONS.lothlorien.b], updateSeconds: UPDATE_SECONDS });
+      const changed = Date.now();
+      await t!.cluster.setService('meshrr-lothlorien', [REGIONS.lothlorien.podA, newIp]);
+      t!.pods['lothlorien-b'] = replacement;
+      // Graceful restart (RFC 4724): the path via 172.19.1.2 stays (stale) until the new
+      // session replaces it, so the router never loses either path.
+      await pollUntil(async () => {
+        await t!.cluster.assertPodsAlive();
+        const p = await paths();
+        invariant(p.length === 2, `r-lothlorien kept both paths of ${remote}: ${p.join(' ')}`);
+        return (await establishedPeers(la)).has(newIp) && !groupPeers(await la.process.logs(), 'MESHRR-MESH').has(REGIONS.lothlorien.podB) && (await upstreams(replacement)).length === 2;
+      }, { what: 'lothlorien-a meshed with the replacement, which has 2 upstreams', timeoutMs: 30_000, intervalMs: 200 });
+      const took = Date.now() - changed;
+      assert.ok(took <= UPDATE_SECONDS * 1000 + 3000, `healed in ${took} ms, more than one interval of ${UPDATE_SECONDS} s plus 3 s`);
+      await router.waitEstablished(REGIONS.lothlorien.b, 30_000);
+      await pollUntil(async () => (await paths()).length === 2 && (await establishedPeers(replacement)).has(REGIONS.lothlorien.router), { what: 'the router back on 172.19.1.2', timeoutMs: 30_000 });
+      const upA2 = await router.uptime(REGIONS.lothlorien.a);
+      assert.ok(upA !== undefined && upA2 !== undefined && upA2 >= upA, 'r-lothlorien kept its session with 172.19.1.1');
+      assert.equal(sessions(await la.process.logs()).get(REGIONS.lothlorien.router)?.since, aBefore, "lothlorien-a's session with the router not reset");
+      process.stderr.write(`# 2regions-hrr: regional pod replaced, healed ${took} ms after the DNS change\n`);
     } catch (e) {
       fail(e);
     }

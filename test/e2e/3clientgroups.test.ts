@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bird } from '../helpers/peers/index.js';
 import { pollUntil } from '../helpers/poll.js';
-import { establishedPeers, sessions } from './helpers-topo.js';
+import { establishedPeers, invariant, sessions } from './helpers-topo.js';
 import type { MeshrrPod } from './helpers-topo.js';
 import type { BirdPeer } from '../helpers/peers/bird.js';
 import { CLASSES, RR_IPS, RR_REPLACEMENT_IP, startThreeClientGroups, stopThreeClientGroups, TABLE, UPDATE_SECONDS } from './helpers-3clientgroups.js';
@@ -108,7 +108,8 @@ describe('examples/3clientgroups end to end', { timeout: 150_000 }, () => {
       await t!.cluster.setService('meshrr-3clientgroups', [survivor.address, RR_REPLACEMENT_IP]);
       const receiver = t!.routers.fulltable[1]!;
       await pollUntil(async () => {
-        assert.ok((await receiver.peer.routes({ prefix: TABLE.internal })).length > 0, 'the full-table client lost the table during the heal');
+        await t!.cluster.assertPodsAlive();
+        invariant((await receiver.peer.routes({ prefix: TABLE.internal })).length > 0, 'the full-table client lost the table during the heal');
         if (!(await establishedPeers(survivor)).has(RR_REPLACEMENT_IP)) return false;
         for (const r of allRouters()) if ((await r.peer.neighborState(RR_REPLACEMENT_IP)) !== 'Established') return false;
         return true;

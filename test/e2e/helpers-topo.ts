@@ -20,7 +20,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNetns, run } from '../helpers/netns.js';
 import type { Netns } from '../helpers/netns.js';
-import { pollUntil } from '../helpers/poll.js';
+import { PollAbort, pollUntil } from '../helpers/poll.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import type { TmpDir } from '../helpers/tmp.js';
 import { confFiles, containerEnv, loadDocs } from '../manifests/helpers-manifests.js';
@@ -60,6 +60,7 @@ export class Cluster {
   private dnsmasq: ChildProcess | null = null;
   private readonly nodes: Node[] = [];
   private readonly pods: MeshrrPod[] = [];
+  private readonly killed = new Set<MeshrrPod>();
   private port = 0;
 
   private constructor(tmp: TmpDir, fabric: Netns, docs: K8sDoc[], namespace: string) {
@@ -176,8 +177,19 @@ export class Cluster {
 
   /** Kills a pod like a node failure: SIGKILL, then its namespace (and address) disappears. */
   async killPod(pod: MeshrrPod): Promise<void> {
+    this.killed.add(pod);
     await pod.process.stop('SIGKILL');
     await pod.ns.destroy();
+  }
+
+  /**
+   * Inside a poll: fails at once, with its log and stderr, when a pod the test did not kill
+   * has exited (a crash would otherwise only show up as a timeout).
+   */
+  async assertPodsAlive(): Promise<void> {
+    for (const p of this.pods) {
+      if (p.process.exit !== null && !this.killed.has(p)) throw new PollAbort(`${p.name} exited (${JSON.stringify(p.process.exit)}):\n${await p.process.logTail(5)}`);
+    }
   }
 
   async destroy(opts: { failed?: boolean } = {}): Promise<void> {
@@ -234,4 +246,9 @@ export async function establishedPeers(pod: MeshrrPod): Promise<Set<string>> {
   const s = new Set<string>();
   for (const [a, v] of sessions(await pod.process.logs())) if (v.established) s.add(a);
   return s;
+}
+
+/** Inside a poll: a condition that must hold at every attempt; a violation fails at once. */
+export function invariant(ok: boolean, message: string): void {
+  if (!ok) throw new PollAbort(message);
 }

@@ -20,7 +20,7 @@ import { gobgp } from '../helpers/peers/index.js';
 import type { GobgpPeer } from '../helpers/peers/gobgp.js';
 import type { Family } from '../helpers/peers/types.js';
 import { pollUntil } from '../helpers/poll.js';
-import { Cluster, establishedPeers, sessions } from './helpers-topo.js';
+import { Cluster, establishedPeers, invariant, sessions } from './helpers-topo.js';
 import type { MeshrrPod } from './helpers-topo.js';
 
 const UPDATE_SECONDS = 2;
@@ -163,7 +163,8 @@ describe('examples/load-balanced-route-servers end to end', { timeout: 150_000 }
       const changed = Date.now();
       await cluster!.setService('meshrr-rs', [POD.a, POD.bReplacement]);
       await pollUntil(async () => {
-        assert.ok((await c2.routes({ prefix: PREFIX })).length > 0, `c2 lost ${PREFIX} during the heal`);
+        await cluster!.assertPodsAlive();
+        invariant((await c2.routes({ prefix: PREFIX })).length > 0, `c2 lost ${PREFIX} during the heal`);
         return (await establishedPeers(rs.a)).has(POD.bReplacement) && (await establishedPeers(replacement)).has(POD.a);
       }, { what: 'a meshed with the replacement', timeoutMs: 30_000, intervalMs: 200 });
       const took = Date.now() - changed;
