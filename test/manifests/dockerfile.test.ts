@@ -4,20 +4,24 @@
  * Docker extension) and held to the rules of issue 8 plus the hadolint rules that matter for
  * it; then the runtime stage's ENTRYPOINT + CMD run outside a container, with the image's
  * paths mapped onto the repository (after `npm run build`), in a network namespace: meshrr
- * must start from a meshrr.conf.yml and stop with exit 0 on SIGTERM.
+ * must start from a meshrr.conf.yml and stop with exit 0 on SIGTERM, also as uid 1000 with
+ * each of the two ways the manifests give it port 179 (docs/kubernetes.md), and must fail to
+ * bind it as uid 1000 without them.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Copy, Instruction } from 'dockerfile-ast';
-import { createNetns } from '../helpers/netns.js';
+import { createNetns, run } from '../helpers/netns.js';
+import { pollUntil } from '../helpers/poll.js';
 import type { Netns } from '../helpers/netns.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import type { TmpDir } from '../helpers/tmp.js';
 import { MAIN_JS, REPO_ROOT, startPod } from '../e2e/helpers-pod.js';
+import type { PodProcess } from '../e2e/helpers-pod.js';
 
 const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(text);
@@ -178,42 +182,84 @@ describe('Dockerfile rules', () => {
 });
 
 describe('the image command line, outside a container', () => {
-  let ns: Netns | undefined;
+  const namespaces: Netns[] = [];
   let tmp: TmpDir | undefined;
-  after(async () => {
-    await ns?.destroy();
-    await tmp?.cleanup();
-  });
+  /** The image's ENTRYPOINT + CMD and ENV, /opt/meshrr/conf -> the temp dir, /opt/meshrr -> the repository. */
+  let argv: string[] = [];
+  let env: Record<string, string> = {};
+  /** A copy of node with the image's file capability (setcap cap_net_bind_service=+ep). */
+  let capNode = '';
 
-  it('starts meshrr pod from a mounted meshrr.conf.yml and ends with exit 0 on SIGTERM', async () => {
+  before(async () => {
     assert.ok(existsSync(MAIN_JS), `${MAIN_JS} is missing: run npm run build first`);
     tmp = await makeTmpDir('dockerfile');
-    ns = await createNetns('image');
-    await ns.addLoopback('10.42.0.5/32');
+    await chmod(tmp.path, 0o755); // readable by uid 1000, like a ConfigMap mount
     await writeFile(tmp.join('meshrr.conf.yml'), readFileSync(join(REPO_ROOT, 'templates/examples/2regions-hrr/core.meshrr.conf.yml')));
-    // The image's ENV, with /opt/meshrr/conf -> the temp dir and /opt/meshrr -> the repository.
     const mapPath = (p: string): string => p.replace(/^\/opt\/meshrr\/conf\//, `${tmp!.path}/`).replace(/^\/opt\/meshrr\//, REPO_ROOT);
-    const env: Record<string, string> = {};
     for (const i of kw(runtime!, 'ENV')) {
       for (const p of (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties()) env[p.getName()] = mapPath(p.getValue() ?? '');
     }
-    assert.ok(env['MESHRR_CONF']?.startsWith(tmp.path), 'the image points MESHRR_CONF into the conf mount');
-    const argv = [...execForm(kw(runtime!, 'ENTRYPOINT').at(-1)), ...execForm(kw(runtime!, 'CMD').at(-1))].map(mapPath);
+    env = { ...env, POD_IP: '10.42.0.5', UPDATE_SECONDS: '5', MESHRR_DNS_SERVERS: '127.0.0.1:53', MESHRR_DNS_TIMEOUT_MS: '200' };
+    const full = [...execForm(kw(runtime!, 'ENTRYPOINT').at(-1)), ...execForm(kw(runtime!, 'CMD').at(-1))].map(mapPath);
     // tini comes from Debian's package in the image; run it too when this machine has it.
-    const cmd = existsSync(argv[0] ?? '') ? argv : argv.slice(2);
-    const pod = await startPod({
-      name: 'image',
-      netns: ns,
-      dir: tmp.path,
-      argv: cmd,
-      env: { ...env, POD_IP: '10.42.0.5', UPDATE_SECONDS: '5', MESHRR_DNS_SERVERS: '127.0.0.1:53', MESHRR_DNS_TIMEOUT_MS: '200' },
-    });
+    argv = existsSync(full[0] ?? '') ? full : full.slice(2);
+    capNode = tmp.join('node');
+    await copyFile(process.execPath, capNode);
+    await chmod(capNode, 0o755);
+    await run('setcap', ['cap_net_bind_service=+ep', capNode]);
+  });
+  after(async () => {
+    for (const ns of namespaces) await ns.destroy();
+    await tmp?.cleanup();
+  });
+
+  /** Runs the image's command line in a fresh network namespace (port 179 privileged there). */
+  async function launch(label: string, opts: { prefix?: readonly string[]; node?: string; sysctl?: string; ready?: boolean }): Promise<{ ns: Netns; pod: PodProcess }> {
+    const ns = await createNetns(label);
+    namespaces.push(ns);
+    await ns.addLoopback('10.42.0.5/32');
+    if (opts.sysctl !== undefined) await ns.sysctl('net.ipv4.ip_unprivileged_port_start', opts.sysctl);
+    const cmd = argv.map((a) => (a === 'node' && opts.node !== undefined ? opts.node : a));
+    const pod = await startPod({ name: label, netns: ns, dir: tmp!.path, argv: [...(opts.prefix ?? []), ...cmd], env, readyLog: opts.ready === false ? null : 'configApplied' });
+    return { ns, pod };
+  }
+  const asUid1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', '--'];
+
+  async function startsAndStops(ns: Netns, pod: PodProcess): Promise<void> {
     const applied = await pod.waitLog('configApplied');
     assert.equal(applied['routerId'], '10.42.0.5');
-    const listening = await ns.exec('ss', ['-Hltn', 'sport = :179']);
+    const listening = await ns.exec('ss', ['-Hltnp', 'sport = :179']);
     assert.match(listening.stdout, /:179\b/, 'the pod listens on port 179');
     const exit = await pod.stop('SIGTERM', 10_000);
     assert.deepEqual(exit, { code: 0, signal: null }, await pod.logTail());
     await pod.waitLog('shutdown', (l) => l['signal'] === 'SIGTERM', 1000);
+  }
+
+  it('starts meshrr pod from a mounted meshrr.conf.yml and ends with exit 0 on SIGTERM', async () => {
+    const { ns, pod } = await launch('image', {});
+    await startsAndStops(ns, pod);
+  });
+
+  it('binds 179 as uid 1000 on the pod network through ip_unprivileged_port_start=179 (the manifests\' sysctl)', async () => {
+    const { ns, pod } = await launch('uidsysctl', { prefix: [...asUid1000, 'setpriv', '--no-new-privs', '--'], sysctl: '179' });
+    await startsAndStops(ns, pod);
+  });
+
+  it("binds 179 as uid 1000 on the host network through node's file capability (the image's setcap)", async () => {
+    const { ns, pod } = await launch('uidfcap', { prefix: asUid1000, node: capNode });
+    await startsAndStops(ns, pod);
+  });
+
+  it('cannot bind 179 as uid 1000 without either, nor with the capability under no_new_privs', async () => {
+    for (const [label, opts] of [
+      ['uidplain', { prefix: asUid1000, ready: false }],
+      // allowPrivilegeEscalation: false sets no_new_privs, and exec then ignores file capabilities.
+      ['uidnnp', { prefix: [...asUid1000, 'setpriv', '--no-new-privs', '--'], node: capNode, ready: false }],
+    ] as const) {
+      const { pod } = await launch(label, opts);
+      const exit = await pollUntil(() => pod.exit, { what: `${label} exits`, timeoutMs: 20_000 });
+      assert.equal(exit.code, 1, `${label}: exit code 1\n${await pod.logTail()}`);
+      assert.match(await pod.logTail(), /EACCES|permission denied/i, `${label}: the bind is refused`);
+    }
   });
 });
