@@ -8,24 +8,25 @@
  * at once) and NXDOMAIN for everything else.
  *
  * Pods run `node dist/cli/main.js pod` with the workload's ConfigMap files, the environment
- * its manifest sets, POD_IP, and a Kubernetes resolv.conf (search list + ndots:5) pointing at
- * the fabric's dnsmasq. Meshrr's view of its sessions comes from its log (`fsmTransition`,
+ * its manifest sets, POD_IP, a Kubernetes resolv.conf (search list + ndots:5) pointing at
+ * the fabric's dnsmasq, and its security context: the pod's sysctls on its namespace, its uid
+ * and gid, no_new_privs when it disallows privilege escalation. Meshrr's view of its sessions comes from its log (`fsmTransition`,
  * `peerDecision`), since the status API is not there yet.
  *
  * Must not: touch the root namespace's interfaces, sleep, or kill anything it did not start.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNetns, run } from '../helpers/netns.js';
 import type { Netns } from '../helpers/netns.js';
 import { PollAbort, pollUntil } from '../helpers/poll.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import type { TmpDir } from '../helpers/tmp.js';
-import { confFiles, containerEnv, loadDocs } from '../manifests/helpers-manifests.js';
+import { arr, confFiles, containerEnv, loadDocs, obj, podTemplate, str } from '../manifests/helpers-manifests.js';
 import type { K8sDoc } from '../manifests/helpers-manifests.js';
-import { startPod } from './helpers-pod.js';
+import { MAIN_JS, startPod } from './helpers-pod.js';
 import type { LogLine, PodProcess } from './helpers-pod.js';
 
 /** The cluster DNS service address inside the fabric (kube-dns's ClusterIP in a real cluster). */
@@ -73,6 +74,7 @@ export class Cluster {
   /** The fabric, dnsmasq, and the documents of `examples/<example>` (plus the base manifests). */
   static async create(example: string): Promise<Cluster> {
     const tmp = await makeTmpDir(`e2e-${example}`.slice(0, 20));
+    await chmod(tmp.path, 0o755); // pods run as the manifests' uid
     const fabric = await createNetns('fabric');
     const docs = loadDocs([`examples/${example}`]);
     const c = new Cluster(tmp, fabric, docs, 'meshrr');
@@ -141,6 +143,7 @@ export class Cluster {
   async startPod(name: string, workload: string, podIp: string, opts: { extra?: readonly string[]; updateSeconds: number; env?: Record<string, string> }): Promise<MeshrrPod> {
     const w = this.workload(workload);
     const node = await this.addNode(name, podIp, opts.extra ?? []);
+    for (const sc of arr(obj(podTemplate(w).spec['securityContext'])['sysctls']).map(obj)) await node.ns.sysctl(str(sc['name']), str(sc['value']));
     // A LoadBalancer address that moved to this pod: MetalLB announces it with a gratuitous
     // ARP; here every other node forgets the old owner's MAC instead.
     for (const a of opts.extra ?? []) {
@@ -161,7 +164,12 @@ export class Cluster {
       MESHRR_RESOLV_CONF: join(dir, 'resolv.conf'),
       ...opts.env,
     };
-    const process = await startPod({ name, netns: node.ns, dir, env });
+    const process = await startPod({ name, netns: node.ns, dir, env, argv: [...securityPrefix(w), 'node', MAIN_JS, 'pod'] });
+    const uid = /--reuid=(\d+)/.exec(securityPrefix(w).join(' '))?.[1];
+    if (uid !== undefined) {
+      const status = await readFile(`/proc/${process.pid}/status`, 'utf8');
+      if (!new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status)) throw new Error(`${name}: not running as uid ${uid}:\n${status}`);
+    }
     const pod = { ...node, process, workload: w };
     this.pods.push(pod);
     return pod;
@@ -251,4 +259,20 @@ export async function establishedPeers(pod: MeshrrPod): Promise<Set<string>> {
 /** Inside a poll: a condition that must hold at every attempt; a violation fails at once. */
 export function invariant(ok: boolean, message: string): void {
   if (!ok) throw new PollAbort(message);
+}
+
+/**
+ * The manifest's security context as a command prefix: `runAsUser`/`runAsGroup` through
+ * setpriv, and `allowPrivilegeEscalation: false` as no_new_privs (what the kubelet sets).
+ */
+export function securityPrefix(w: K8sDoc): string[] {
+  const spec = podTemplate(w).spec;
+  const psc = obj(spec['securityContext']);
+  const c = obj(arr(spec['containers']).map(obj).find((x) => x['name'] === 'meshrr'));
+  const sc = obj(c['securityContext']);
+  const uid = sc['runAsUser'] ?? psc['runAsUser'];
+  const gid = sc['runAsGroup'] ?? psc['runAsGroup'] ?? uid;
+  const out: string[] = [];
+  if (typeof uid === 'number') out.push('setpriv', `--reuid=${uid}`, `--regid=${String(gid)}`, '--clear-groups', ...(sc['allowPrivilegeEscalation'] === false ? ['--no-new-privs'] : []), '--');
+  return out;
 }
