@@ -57,6 +57,6 @@ COPY templates ./templates
 # Read-only root filesystem: meshrr writes nothing; ConfigMaps are mounted at /opt/meshrr/conf.
 # uid 1000 is the image's `node` user; numeric so runAsNonRoot can verify it.
 USER 1000:1000
-EXPOSE 179/tcp 8080/tcp
+EXPOSE 179/tcp 8081/tcp
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/meshrr/dist/cli/main.js"]
 CMD ["pod"]
