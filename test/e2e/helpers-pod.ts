@@ -8,9 +8,12 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Netns } from '../helpers/netns.js';
 import { PollAbort, pollUntil } from '../helpers/poll.js';
@@ -19,6 +22,39 @@ import { PollAbort, pollUntil } from '../helpers/poll.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built CLI, as the image runs it. */
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+/** True when a process of another uid can reach `path` (every directory above it o+x). */
+function reachableByOthers(path: string): boolean {
+  for (let d = path; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+let staged: Promise<string> | null = null;
+
+/**
+ * A directory laid out like the image's /opt/meshrr (dist, templates, package.json and the
+ * production node_modules) that a non-root uid can read: the repository itself when other
+ * users can reach it, else a copy in the temp dir (a checkout under /root is not readable by
+ * uid 1000). MESHRR_TEST_STAGE=1 forces the copy.
+ */
+export function imageRoot(): Promise<string> {
+  if (staged !== null) return staged;
+  staged = (async () => {
+    if (process.env['MESHRR_TEST_STAGE'] !== '1' && reachableByOthers(join(REPO_ROOT, 'dist', 'cli'))) return REPO_ROOT;
+    const dir = await mkdtemp(join(tmpdir(), 'meshrr-image-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await chmod(dir, 0o755);
+    const { stdout } = await promisify(execFile)('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO_ROOT, maxBuffer: 1 << 24 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const packages = stdout.split('\n').filter((l) => l.startsWith(REPO_ROOT) && relative(REPO_ROOT, l).startsWith('node_modules'));
+    for (const p of [...packages.map((l) => relative(REPO_ROOT, l)), 'dist', 'templates', 'package.json']) {
+      await cp(join(REPO_ROOT, p), join(dir, p), { recursive: true });
+    }
+    return `${dir}/`;
+  })();
+  return staged;
+}
 
 /** One pino line. */
 export interface LogLine {

@@ -26,7 +26,7 @@ import { makeTmpDir } from '../helpers/tmp.js';
 import type { TmpDir } from '../helpers/tmp.js';
 import { arr, confFiles, containerEnv, loadDocs, obj, podTemplate, str } from '../manifests/helpers-manifests.js';
 import type { K8sDoc } from '../manifests/helpers-manifests.js';
-import { MAIN_JS, startPod } from './helpers-pod.js';
+import { imageRoot, startPod } from './helpers-pod.js';
 import type { LogLine, PodProcess } from './helpers-pod.js';
 
 /** The cluster DNS service address inside the fabric (kube-dns's ClusterIP in a real cluster). */
@@ -164,7 +164,7 @@ export class Cluster {
       MESHRR_RESOLV_CONF: join(dir, 'resolv.conf'),
       ...opts.env,
     };
-    const process = await startPod({ name, netns: node.ns, dir, env, argv: [...securityPrefix(w), 'node', MAIN_JS, 'pod'] });
+    const process = await startPod({ name, netns: node.ns, dir, env, argv: [...securityPrefix(w), 'node', join(await imageRoot(), 'dist', 'cli', 'main.js'), 'pod'] });
     const uid = /--reuid=(\d+)/.exec(securityPrefix(w).join(' '))?.[1];
     if (uid !== undefined) {
       const status = await readFile(`/proc/${process.pid}/status`, 'utf8');

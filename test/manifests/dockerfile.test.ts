@@ -20,7 +20,7 @@ import { pollUntil } from '../helpers/poll.js';
 import type { Netns } from '../helpers/netns.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import type { TmpDir } from '../helpers/tmp.js';
-import { MAIN_JS, REPO_ROOT, startPod } from '../e2e/helpers-pod.js';
+import { imageRoot, MAIN_JS, REPO_ROOT, startPod } from '../e2e/helpers-pod.js';
 import type { PodProcess } from '../e2e/helpers-pod.js';
 
 const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
@@ -195,7 +195,8 @@ describe('the image command line, outside a container', () => {
     tmp = await makeTmpDir('dockerfile');
     await chmod(tmp.path, 0o755); // readable by uid 1000, like a ConfigMap mount
     await writeFile(tmp.join('meshrr.conf.yml'), readFileSync(join(REPO_ROOT, 'templates/examples/2regions-hrr/core.meshrr.conf.yml')));
-    const mapPath = (p: string): string => p.replace(/^\/opt\/meshrr\/conf\//, `${tmp!.path}/`).replace(/^\/opt\/meshrr\//, REPO_ROOT);
+    const root = await imageRoot(); // the repository, or a copy uid 1000 can read
+    const mapPath = (p: string): string => p.replace(/^\/opt\/meshrr\/conf\//, `${tmp!.path}/`).replace(/^\/opt\/meshrr\//, root);
     for (const i of kw(runtime!, 'ENV')) {
       for (const p of (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties()) env[p.getName()] = mapPath(p.getValue() ?? '');
     }
