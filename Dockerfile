@@ -12,11 +12,20 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: compile TypeScript with the dev dependencies -------------------------------
+# ---- build: compile TypeScript with the dev dependencies, and the socket-options addon --
+# The N-API addon (native/, TCP-MD5 and GTSM, docs/security.md) is built against the
+# headers the node image ships (/usr/local/include/node): no download.
 FROM ${NODE_IMAGE} AS build
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY binding.gyp ./
+COPY native ./native
+RUN npm_config_nodedir=/usr/local npx node-gyp rebuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
@@ -52,6 +61,7 @@ ENV NODE_ENV=production \
     MESHRR_TEMPLATE=/opt/meshrr/conf/meshrr.conf.njk
 COPY --from=deps /opt/meshrr/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/build/Release/meshrr_sockopt.node ./build/Release/meshrr_sockopt.node
 COPY package.json ./
 COPY templates ./templates
 # Read-only root filesystem: meshrr writes nothing; ConfigMaps are mounted at /opt/meshrr/conf.
