@@ -21,7 +21,7 @@ import type { RouterConfig } from '../config/router-config.js';
 import { RouteReflector } from '../rr/route-reflector.js';
 import { reflectorConfigs } from './configs.js';
 import { DemoRouter, type RouterPath } from './router.js';
-import { expectedSessions, REFLECTORS, REGIONS, regionalReflectors, ROUTERS, type Announcement, type ReflectorNode, type Tier } from './topology.js';
+import { COMMUNITY_LOW_PREF_UPSTREAM, COMMUNITY_REGION_ONLY, expectedSessions, REFLECTORS, REGIONS, regionalReflectors, ROUTERS, type Announcement, type ReflectorNode, type Tier } from './topology.js';
 
 export interface SessionRow {
   readonly peer: string;
@@ -64,7 +64,17 @@ export interface DemoSnapshot {
   readonly sessionsExpected: number;
   readonly reflectors: readonly ReflectorView[];
   readonly routers: readonly RouterView[];
-  readonly policy: { readonly active: false; readonly issue: 6; readonly note: string };
+  /** The regional policy at work (configs.ts REGIONAL_POLICIES), from what the routers hold. */
+  readonly policy: {
+    readonly active: true;
+    /** Paths of 65000:101 routes held by routers of another region (the policy keeps it 0). */
+    readonly regionOnlyLeaked: number;
+    /** LOCAL_PREF of every 65000:102 path held outside its region (20 by the policy). */
+    readonly lowPrefAbroad: readonly (number | null)[];
+    /** LOCAL_PREF of every 65000:102 path held inside its region (unchanged). */
+    readonly lowPrefAtHome: readonly (number | null)[];
+    readonly note: string;
+  };
 }
 
 export interface StopReport {
@@ -142,7 +152,9 @@ export class DemoMesh {
       const have = new Set(r.paths().map((p) => `${p.prefix} ${p.from}`));
       const region = REGIONS.find((g) => g.name === r.node.region);
       const rrs = region === undefined ? [] : regionalReflectors(region);
-      return ROUTERS.filter((o) => o !== r.node).every((o) => o.announces.every((a) => rrs.every((rr) => have.has(`${a.prefix} ${rr.address}`))));
+      // The regional policy keeps 65000:101 routes of other regions away.
+      const expected = (o: (typeof ROUTERS)[number], a: (typeof ROUTERS)[number]['announces'][number]): boolean => o.region === r.node.region || !a.communities.includes(COMMUNITY_REGION_ONLY);
+      return ROUTERS.filter((o) => o !== r.node).every((o) => o.announces.every((a) => !expected(o, a) || rrs.every((rr) => have.has(`${a.prefix} ${rr.address}`))));
     });
   }
 
@@ -167,12 +179,29 @@ export class DemoMesh {
         paths: r.paths(),
         loopsDropped: r.loopsDropped,
       })),
-      policy: {
-        active: false,
-        issue: 6,
-        note: 'policy: not yet active (issue 6): routes tagged 65000:101 should stay in their region and 65000:102 should get LOCAL_PREF 20 upstream; today both cross the core unchanged',
-      },
+      policy: this.policyView(),
     };
+  }
+
+  private policyView(): DemoSnapshot['policy'] {
+    let regionOnlyLeaked = 0;
+    const lowPrefAbroad: (number | null)[] = [];
+    const lowPrefAtHome: (number | null)[] = [];
+    for (const r of this.routers) {
+      for (const p of r.paths()) {
+        const origin = ROUTERS.find((o) => o.announces.some((a) => a.prefix === p.prefix));
+        if (origin === undefined) continue;
+        const home = origin.region === r.node.region;
+        if (p.communities.includes(COMMUNITY_REGION_ONLY) && !home) regionOnlyLeaked++;
+        if (p.communities.includes(COMMUNITY_LOW_PREF_UPSTREAM)) (home ? lowPrefAtHome : lowPrefAbroad).push(p.localPref);
+      }
+    }
+    const values = (l: readonly (number | null)[]): string => [...new Set(l.map((v) => String(v ?? 'none')))].join('/');
+    const note =
+      `policy to-upstream at each region's boundary with the core: ${COMMUNITY_REGION_ONLY} routes stayed in their region ` +
+      `(${regionOnlyLeaked} paths seen in the other region); ${COMMUNITY_LOW_PREF_UPSTREAM} routes reached the other region with LOCAL_PREF ${values(lowPrefAbroad)} ` +
+      `(${lowPrefAbroad.length} paths) and kept LOCAL_PREF ${values(lowPrefAtHome)} at home`;
+    return { active: true, regionOnlyLeaked, lowPrefAbroad, lowPrefAtHome, note };
   }
 
   private reflectorView(r: RunningReflector): ReflectorView {

@@ -47,6 +47,7 @@ function pathCells(p: RouterPath): string[] {
     p.originatorId ?? '-',
     String(p.clusterList.length),
     p.clusterList.length === 0 ? '-' : p.clusterList.join(' '),
+    String(p.localPref ?? '-'),
     p.communities.length === 0 ? '-' : p.communities.join(' '),
   ];
 }
@@ -55,9 +56,9 @@ function routerBlock(r: RouterView): string {
   const own = r.announces.map((a) => `${a.prefix}${a.communities.length > 0 ? ` [${a.communities.join(' ')}]` : ''}`).join(', ');
   const nh = [...new Set(r.announces.map((a) => a.nextHop))].join(', ');
   const head = `${r.name}  ${r.address}  announces ${own} (next hop ${nh})`;
-  const rows = [['  ', 'Prefix', 'Next hop', 'From', 'ORIGINATOR_ID', 'Len', 'CLUSTER_LIST (newest first)', 'Communities'], ...r.paths.map(pathCells)];
+  const rows = [['  ', 'Prefix', 'Next hop', 'From', 'ORIGINATOR_ID', 'Len', 'CLUSTER_LIST (newest first)', 'LocPrf', 'Communities'], ...r.paths.map(pathCells)];
   const loops = r.loopsDropped > 0 ? `\n  (${r.loopsDropped} route(s) carrying our own ORIGINATOR_ID dropped, RFC 4456 §8)` : '';
-  return `${head}\n${table(rows, [5])}${loops}`;
+  return `${head}\n${table(rows, [5, 7])}${loops}`;
 }
 
 /** Wraps `text` at `width` columns; continuation lines get `indent`. */
@@ -104,7 +105,7 @@ export function whatHappened(s: DemoSnapshot): string {
   const lines = ['(c) What happened', ...items.map((t, i) => wrap(t, `  ${i + 1}. `, '     '))];
   lines.push(
     wrap(`${s.policy.note}.`, '  ', '  '),
-    wrap(`(In the example's regional template, ${COMMUNITY_REGION_ONLY} means "keep in the region" and ${COMMUNITY_LOW_PREF_UPSTREAM} "LOCAL_PREF 20 upstream".)`, '  ', '  '),
+    wrap(`(As in the example's regional template: ${COMMUNITY_REGION_ONLY} means "keep in the region" and ${COMMUNITY_LOW_PREF_UPSTREAM} "LOCAL_PREF 20 upstream"; \`meshrr demo --print-config lothlorien-a\` shows the policy, \`meshrr policy test\` runs it on one route.)`, '  ', '  '),
   );
   return lines.join('\n');
 }

@@ -76,7 +76,10 @@ describe('meshrr demo', () => {
     assert.ok(snap !== undefined && stop !== undefined, r.stdout);
     assert.equal(snap.sessionsExpected, expectedSessions().length);
     assert.equal(snap.sessionsUp, snap.sessionsExpected);
-    assert.equal(snap.policy.active, false);
+    assert.equal(snap.policy.active, true);
+    assert.equal(snap.policy.regionOnlyLeaked, 0, '65000:101 never leaves its region');
+    assert.ok(snap.policy.lowPrefAbroad.length > 0 && snap.policy.lowPrefAbroad.every((v) => v === 20), `65000:102 abroad: ${snap.policy.lowPrefAbroad.join(' ')}`);
+    assert.ok(snap.policy.lowPrefAtHome.length > 0 && snap.policy.lowPrefAtHome.every((v) => v === 100), `65000:102 at home: ${snap.policy.lowPrefAtHome.join(' ')}`);
 
     const cores = CORE.map((c) => c.address);
     for (const router of snap.routers) {
@@ -88,6 +91,10 @@ describe('meshrr demo', () => {
         for (const a of origin.announces) {
           const paths = router.paths.filter((p) => p.prefix === a.prefix);
           const what = `${router.name} ${a.prefix}`;
+          if (origin.region !== router.region && a.communities.includes('65000:101')) {
+            assert.deepEqual(paths, [], `${what}: 65000:101 stays in ${origin.region}`);
+            continue;
+          }
           assert.deepEqual(paths.map((p) => p.from).sort(), [...mine].sort(), `${what}: one path from each reflector of the region`);
           assert.equal(paths.filter((p) => p.best).length, 1, `${what}: one best`);
           for (const p of paths) {
@@ -106,11 +113,14 @@ describe('meshrr demo', () => {
           }
         }
       }
-      assert.equal(router.paths.length, (ROUTERS.length - 1) * 2 * 2, `${router.name}: 3 routers × 2 prefixes × 2 reflectors`);
+      const abroad = ROUTERS.filter((o) => o.region !== router.region).flatMap((o) => o.announces).filter((a) => a.communities.includes('65000:101')).length;
+      assert.equal(router.paths.length, ((ROUTERS.length - 1) * 2 - abroad) * 2, `${router.name}: 3 routers × 2 prefixes × 2 reflectors, less the other region's 65000:101 routes`);
     }
     for (const rr of snap.reflectors) {
       assert.ok(rr.sessions.every((s) => s.state === 'Established'), `${rr.name}: every session Established`);
-      assert.equal(rr.locRib.prefixes, ROUTERS.length * 2, `${rr.name}: every prefix in the Loc-RIB`);
+      // Every prefix, less the 65000:101 ones of the regions the reflector is not in.
+      const regionOnly = ROUTERS.filter((o) => o.region !== rr.region).flatMap((o) => o.announces).filter((a) => a.communities.includes('65000:101')).length;
+      assert.equal(rr.locRib.prefixes, ROUTERS.length * 2 - regionOnly, `${rr.name}: the Loc-RIB`);
     }
     assert.equal(stop.sessions, expectedSessions().length);
     assert.equal(stop.closedWithCease, stop.sessions, 'every session closed with Cease/Administrative Shutdown');
@@ -127,7 +137,8 @@ describe('meshrr demo', () => {
       '(a) The mesh',
       "(b) Each router's received routes",
       '(c) What happened',
-      'policy: not yet active (issue 6)',
+      "policy to-upstream at each region's boundary",
+      '(0 paths seen in the other region)',
       '19/19 sessions Established',
       'core-1  127.0.10.1  core, cluster 127.0.10.1',
       'MESHRR-UPSTREAM',

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Reflector } from '../../src/reflect/reflector.js';
 import { makeUpdate } from '../../src/wire/update.js';
+import type { PathAttribute, UpdateMessage } from '../../src/wire/attribute-types.js';
 import { encodePrefixes, parseIpv4 } from '../../src/wire/nlri.js';
 import { announce, CLUSTER, newSeen, reflectorPeer, settle, type Seen } from './helpers-reflector.js';
 
@@ -77,14 +78,15 @@ describe('reflector under churn', () => {
       for (const p of senders) if (!up.has(p)) r.sweepStale(p);
       await settle(r);
       for (let i = 0; i < 10; i++) await tick();
-      assert.ok(late !== null, 'some member joined late');
+      const lateSeen: Seen | null = late;
+      assert.ok(lateSeen !== null, 'some member joined late');
       const keys = (s: Seen): string[] => [...s.announced.keys()].sort();
-      assert.deepEqual(keys(late), keys(watcher));
+      assert.deepEqual(keys(lateSeen), keys(watcher));
+      // Same path (next hop, LOCAL_PREF, communities); CLUSTER_LIST may differ with the cluster ID.
+      const pick2 = (u: UpdateMessage | undefined): PathAttribute[] => (u?.attributes ?? []).filter((x) => x.kind === 'nextHop' || x.kind === 'localPref' || x.kind === 'communities');
       for (const prefix of keys(watcher)) {
-        const a = late.announced.get(prefix);
+        const a = lateSeen.announced.get(prefix);
         const b = watcher.announced.get(prefix);
-        // Same path (next hop, LOCAL_PREF); CLUSTER_LIST may differ with the cluster ID.
-        const pick2 = (u: typeof a) => (u?.attributes ?? []).filter((x) => x.kind === 'nextHop' || x.kind === 'localPref' || x.kind === 'communities');
         assert.deepEqual(pick2(a), pick2(b), `same path for ${prefix}`);
       }
     });
