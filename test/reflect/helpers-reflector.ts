@@ -33,13 +33,15 @@ export function port(index: number, seen: Seen, ctx: CodecCtx = AS4_CTX): Reflec
       assert.ok(r.ok && r.action === null, 'the reflector sends well-formed UPDATEs');
       const u = r.update;
       if (u.attributes.length === 0 && u.nlri.bytes.length === 0 && u.withdrawn.bytes.length === 0) seen.eor++;
+      // With add-path, a path is its prefix and path identifier.
+      const key = (p: { pathId: number; prefix: string }): string => (ctx.addPath.size > 0 ? `${p.prefix}#${p.pathId}` : p.prefix);
       for (const p of listPrefixes(u.withdrawn)) {
-        seen.withdrawn.push(p.prefix);
-        seen.announced.delete(p.prefix);
+        seen.withdrawn.push(key(p));
+        seen.announced.delete(key(p));
       }
       for (const p of listPrefixes(u.nlri)) {
-        seen.announced.set(p.prefix, u);
-        seen.announceLog.push(p.prefix);
+        seen.announced.set(key(p), u);
+        seen.announceLog.push(key(p));
       }
       return true;
     },
@@ -51,7 +53,7 @@ export const CLUSTER = parseIpv4('10.42.0.1');
 export function reflectorPeer(index: number, role: PeerRole, bgpId: string, seen: Seen, exportRule: ExportRule = ACCEPT_ALL, group = 'test'): ReflectorPeer {
   const id = parseIpv4(bgpId);
   const addr = Buffer.alloc(4);
-  addr.writeUInt32BE(id);
+  addr.writeUInt32BE(id >>> 0);
   return {
     index,
     role,

@@ -4,89 +4,20 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
 import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
-import { AS4_CTX, makeCtx, type CodecCtx } from '../../src/wire/context.js';
+import { AS4_CTX, makeCtx } from '../../src/wire/context.js';
 import { decodeUpdate } from '../../src/wire/update.js';
-import { encodePrefixes, listPrefixes, parseIpv4 } from '../../src/wire/nlri.js';
+import { encodePrefixes, parseIpv4 } from '../../src/wire/nlri.js';
 import { findAttribute, type UpdateMessage } from '../../src/wire/attribute-types.js';
 import { afiSafiKey } from '../../src/wire/iana.js';
 import { makeUpdate } from '../../src/wire/update.js';
 import type { PeerRole } from '../../src/reflect/roles.js';
-import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
+import { announce, CLUSTER, newSeen, port, reflectorPeer, settle, type Seen } from './helpers-reflector.js';
 
-interface Seen {
-  announced: Map<string, UpdateMessage>;
-  withdrawn: string[];
-  eor: number;
-  messages: number;
-}
+const peer = (index: number, role: PeerRole, bgpId: string, seen: Seen): ReflectorPeer => ({ ...reflectorPeer(index, role, bgpId, seen), localAddress: null });
 
-function port(index: number, seen: Seen, ctx: CodecCtx = AS4_CTX): ReflectorPeer['port'] {
-  return {
-    index,
-    writable: true,
-    write(msg: Buffer): boolean {
-      seen.messages++;
-      const r = decodeUpdate(msg.subarray(19), ctx);
-      assert.ok(r.ok && r.action === null, 'the reflector sends well-formed UPDATEs');
-      const u = r.update;
-      if (u.attributes.length === 0 && u.nlri.bytes.length === 0 && u.withdrawn.bytes.length === 0) seen.eor++;
-      const key = (p: { pathId: number; prefix: string }): string => (ctx.addPath.size > 0 ? `${p.prefix}#${p.pathId}` : p.prefix);
-      for (const p of listPrefixes(u.withdrawn)) {
-        seen.withdrawn.push(key(p));
-        seen.announced.delete(key(p));
-      }
-      for (const p of listPrefixes(u.nlri)) seen.announced.set(key(p), u);
-      return true;
-    },
-  };
-}
 
-const CLUSTER = parseIpv4('10.42.0.1');
-function peer(index: number, role: PeerRole, bgpId: string, seen: Seen): ReflectorPeer {
-  const id = parseIpv4(bgpId);
-  const addr = Buffer.alloc(4);
-  addr.writeUInt32BE(id >>> 0);
-  return {
-    index,
-    role,
-    clusterId: CLUSTER,
-    clientToClient: true,
-    routeServer: false,
-    bgpId: id,
-    address: addr,
-    as4: true,
-    extendedMessage: false,
-    families: [{ afi: 1, safi: 1 }],
-    encodeCtx: AS4_CTX,
-    port: port(index, seen),
-    group: 'test',
-    peerAs: 65000,
-    localAddress: null,
-    exportRule: ACCEPT_ALL,
-    importRule: ACCEPT_ALL,
-    addPathSend: 0,
-    addPathFamilies: [],
-  };
-}
 
-const newSeen = (): Seen => ({ announced: new Map(), withdrawn: [], eor: 0, messages: 0 });
-
-function announce(prefixes: string[], nextHop: string, extra: { localPref?: number } = {}): UpdateMessage {
-  const attrs = [
-    { kind: 'origin', code: 1, flags: 0x40, value: 0 },
-    { kind: 'asPath', code: 2, flags: 0x40, value: [{ type: 2, asns: [65001] }] },
-    { kind: 'nextHop', code: 3, flags: 0x40, value: parseIpv4(nextHop) },
-    { kind: 'localPref', code: 5, flags: 0x40, value: extra.localPref ?? 100 },
-  ] as const;
-  return makeUpdate({ attributes: [...attrs], nlri: { afi: 1, safi: 1, addPath: false, bytes: encodePrefixes(prefixes.map((prefix) => ({ prefix })), false) } });
-}
-
-async function settle(r: Reflector): Promise<void> {
-  for (let i = 0; i < 20; i++) await tick();
-  assert.equal(r.rib.pendingDecisions, 0);
-}
 
 describe('Reflector (RFC 4456)', () => {
   it('reflects a client route to other clients and non-clients with ORIGINATOR_ID and CLUSTER_LIST, not back to its sender', async () => {
