@@ -638,7 +638,11 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private ensurePrefixCapacity(min: number): void {
-    if (min <= this.head.length) return;
+    // No closure in here: V8 would allocate its context on every call, before the test.
+    if (min > this.head.length) this.growPrefixArrays(min);
+  }
+
+  private growPrefixArrays(min: number): void {
     // Follow the id space's own (geometric) growth.
     const n = Math.max(this.prefixes.idCapacity, grownCapacity(this.head.length, min));
     const grow = (a: Int32Array): Int32Array => {

@@ -19,7 +19,8 @@ import type { NlriTable } from './nlri-table.js';
 
 /** idLen of an id not in use (no prefix is 255 bits long). */
 const FREE_LEN = 0xff;
-const TOMBSTONE = 0xffffffff;
+/** All ones (as an int32: words are kept signed so no value needs a heap number). */
+const TOMBSTONE = -1;
 /** Table and id-space capacity growth: 4x while below this many entries, then 2x. */
 const FAST_GROWTH_BELOW = 1 << 20;
 
@@ -50,17 +51,17 @@ export class PrefixTable implements NlriTable {
   private mask: number;
   /** Words per slot: the key words, then the meta word. */
   private readonly stride: number;
-  private slots: Uint32Array;
+  private slots: Int32Array;
   private used = 0; // live + tombstones
   private live = 0;
   /** Id → key words and length (FREE_LEN: id not in use). */
-  private idKey: Uint32Array;
+  private idKey: Int32Array;
   private idLen: Uint8Array;
   private nextId = 0;
   private freeIds: Int32Array;
   private freeCount = 0;
   /** Scratch key (IPv6), filled by `setKey` before a lookup. */
-  private readonly scratch = new Uint32Array(4);
+  private readonly scratch = new Int32Array(4);
 
   constructor(words: 1 | 4, initialCapacity = 1024) {
     this.words = words;
@@ -72,9 +73,9 @@ export class PrefixTable implements NlriTable {
     this.cap = cap;
     this.mask = cap - 1;
     this.stride = words + 1;
-    this.slots = new Uint32Array(cap * this.stride);
+    this.slots = new Int32Array(cap * this.stride);
     const idCap = Math.max(16, initialCapacity);
-    this.idKey = new Uint32Array(idCap * words);
+    this.idKey = new Int32Array(idCap * words);
     this.idLen = new Uint8Array(idCap).fill(FREE_LEN);
     this.freeIds = new Int32Array(16);
   }
@@ -103,7 +104,7 @@ export class PrefixTable implements NlriTable {
     if (n > 2) w |= (bytes[offset + 2] as number) << 8;
     if (n > 3) w |= bytes[offset + 3] as number;
     // RFC 4271 §4.3: bits past the length are irrelevant.
-    return bits >= 32 ? w >>> 0 : (w & ~(0xffffffff >>> bits)) >>> 0;
+    return bits >= 32 ? w | 0 : w & ~(0xffffffff >>> bits);
   }
 
   /** Loads the masked IPv6 key of `bits` octets at bytes[offset..] into the scratch key. */
@@ -116,12 +117,12 @@ export class PrefixTable implements NlriTable {
     s[3] = 0;
     for (let i = 0; i < n; i++) {
       const w = i >> 2;
-      s[w] = ((s[w] as number) | ((bytes[offset + i] as number) << (24 - 8 * (i & 3)))) >>> 0;
+      s[w] = (s[w] as number) | ((bytes[offset + i] as number) << (24 - 8 * (i & 3)));
     }
     for (let w = 0; w < 4; w++) {
       const keep = bits - w * 32;
       if (keep <= 0) s[w] = 0;
-      else if (keep < 32) s[w] = ((s[w] as number) & ~(0xffffffff >>> keep)) >>> 0;
+      else if (keep < 32) s[w] = (s[w] as number) & ~(0xffffffff >>> keep);
     }
   }
 
@@ -213,7 +214,7 @@ export class PrefixTable implements NlriTable {
       const at = -1 - slot;
       const id = this.newId();
       this.slots[2 * at] = key;
-      this.slots[2 * at + 1] = ((id << 6) | (bits + 1)) >>> 0;
+      this.slots[2 * at + 1] = (id << 6) | (bits + 1);
       this.idKey[id] = key;
       this.idLen[id] = bits;
       this.used++;
@@ -236,7 +237,7 @@ export class PrefixTable implements NlriTable {
       this.slots[base + w] = s[w] as number;
       this.idKey[id * 4 + w] = s[w] as number;
     }
-    this.slots[base + 4] = ((id << 8) | (bits + 1)) >>> 0;
+    this.slots[base + 4] = (id << 8) | (bits + 1);
     this.idLen[id] = bits;
     this.used++;
     this.live++;
@@ -313,14 +314,14 @@ export class PrefixTable implements NlriTable {
     return this.get(bytes[start] as number, bytes, start + 1);
   }
 
-  /** Octets of the key words of an id (4 per word), for sorting and text. */
+  /** Key word `w` of an id (4 octets, unsigned), for sorting and text. */
   keyWord(id: number, w: number): number {
-    return this.idKey[id * this.words + w] as number;
+    return (this.idKey[id * this.words + w] as number) >>> 0;
   }
 
   private growIds(min: number): void {
     const n = grownCapacity(this.idLen.length, min);
-    const k = new Uint32Array(n * this.words);
+    const k = new Int32Array(n * this.words);
     k.set(this.idKey);
     this.idKey = k;
     const l = new Uint8Array(n).fill(FREE_LEN);
@@ -362,7 +363,7 @@ export class PrefixTable implements NlriTable {
       let i = home[id] as number;
       while ((slots[2 * i + 1] as number) !== 0) i = (i + 1) & mask;
       slots[2 * i] = idKey[id] as number;
-      slots[2 * i + 1] = ((id << 6) | ((idLen[id] as number) + 1)) >>> 0;
+      slots[2 * i + 1] = (id << 6) | ((idLen[id] as number) + 1);
     }
     this.used = order.length;
   }
@@ -376,7 +377,7 @@ export class PrefixTable implements NlriTable {
     const W = this.words;
     this.cap = cap;
     this.mask = cap - 1;
-    this.slots = new Uint32Array(cap * this.stride);
+    this.slots = new Int32Array(cap * this.stride);
     this.used = 0;
     const lim = this.nextId;
     const idLen = this.idLen;
@@ -393,7 +394,7 @@ export class PrefixTable implements NlriTable {
       const at = -1 - this.find6(bits);
       const base = at * 5;
       for (let w = 0; w < 4; w++) this.slots[base + w] = s[w] as number;
-      this.slots[base + 4] = ((id << 8) | (bits + 1)) >>> 0;
+      this.slots[base + 4] = (id << 8) | (bits + 1);
       this.used++;
     }
   }
