@@ -116,6 +116,7 @@ export class ExportEntries {
    * re-run of the decision output sends only what really changed. Call `endReuse` after it.
    */
   setRule(rule: ExportRule): void {
+    this.forgetLast();
     this.rule = rule;
     this.records = new Map();
     const reuse = new Map<string, ExportEntry>();
@@ -136,12 +137,22 @@ export class ExportEntries {
    * when the policy has prefix conditions), or null when the group must not receive it.
    */
   resolve(peer: number, set: AttrSet, afi: number, safi: number, table: NlriTable, prefixId: number): ExportEntry | null {
-    const src = this.sourceOf(peer);
-    if (src === undefined || !eligible(src, set, this.target)) return null;
+    // Runs of prefixes from one UPDATE share (peer, set): reuse the last lookup.
+    if (set !== this.lastSet || peer !== this.lastPeer || afi !== this.lastAfi || safi !== this.lastSafi) {
+      this.lastSet = set;
+      this.lastPeer = peer;
+      this.lastAfi = afi;
+      this.lastSafi = safi;
+      const src = this.sourceOf(peer);
+      this.lastSrc = src !== undefined && eligible(src, set, this.target) && this.rule.kind !== 'reject' ? src : null;
+      this.lastRec = this.lastSrc === null ? null : this.record(peer, set);
+    }
+    const src = this.lastSrc;
+    const rec = this.lastRec;
+    if (src === null || rec === null) return null;
     const rule = this.rule;
-    if (rule.kind === 'reject') return null;
-    const rec = this.record(peer, set);
     if (rule.kind === 'accept') return this.plainEntry(rec, src);
+    if (rule.kind !== 'policy') return null;
     const policy = rule.policy;
     if (!policy.usesPrefix) {
       if (rec.resolved !== undefined && (rec.resolved === null || this.entries[rec.resolved.id] === rec.resolved)) return rec.resolved;
@@ -162,6 +173,20 @@ export class ExportEntries {
     return e;
   }
 
+  /** The last (peer, set) looked up, its source if the group may receive it, and its record. */
+  private lastSet: AttrSet | null = null;
+  private lastPeer = -1;
+  private lastAfi = 0;
+  private lastSafi = 0;
+  private lastSrc: ExportSource | null = null;
+  private lastRec: SetRecord | null = null;
+
+  private forgetLast(): void {
+    this.lastSet = null;
+    this.lastSrc = null;
+    this.lastRec = null;
+  }
+
   release(id: number): void {
     const e = this.entries[id];
     if (e === undefined) return;
@@ -173,6 +198,7 @@ export class ExportEntries {
 
   /** Forgets every cached outcome of a peer (its session went down; its sets may be recycled). */
   forgetPeer(peer: number): void {
+    this.forgetLast();
     this.records.delete(peer);
     this.sources.delete(peer);
   }

@@ -111,6 +111,8 @@ export class Reflector {
   peerUp(p: ReflectorPeer): void {
     this.peers.set(p.index, p);
     this.rib.setPeer(p.index, { bgpId: p.bgpId, external: p.role === 'ebgp', address: p.address, as4: p.as4 });
+    // Cached export outcomes of this index were made for its previous session (role, group).
+    for (const g of this.groups.values()) g.forgetSource(p.index);
     // Stale paths kept across a graceful restart are re-evaluated if the rule changed meanwhile.
     if (this.imports.setPeer(p.index, p.importRule, { group: p.group, role: p.role, peerAs: p.peerAs }) && this.rib.reimport(p.index) > 0) this.schedule();
     this.joinGroup(p);
@@ -323,10 +325,17 @@ export class Reflector {
     this.scheduled = false;
     this.decisionRuns++;
     const groups = [...this.groups.values()];
+    // Family index per group, looked up once per run and family (not per prefix).
+    let lastFamily: FamilyRoutes | null = null;
+    const indices: number[] = new Array<number>(groups.length).fill(-1);
     const remaining = this.rib.decide(DECIDE_PER_TURN, (f: FamilyRoutes, c: BestChange) => {
-      for (const g of groups) {
-        const fi = g.familyIndex(f.afi, f.safi);
-        if (fi >= 0) g.onBestChange(fi, c.prefixId, c.ranked);
+      if (f !== lastFamily) {
+        lastFamily = f;
+        for (let i = 0; i < groups.length; i++) indices[i] = (groups[i] as UpdateGroup).familyIndex(f.afi, f.safi);
+      }
+      for (let i = 0; i < groups.length; i++) {
+        const fi = indices[i] as number;
+        if (fi >= 0) (groups[i] as UpdateGroup).onBestChange(fi, c.prefixId, c.ranked);
       }
     });
     for (const g of groups) g.flush();
