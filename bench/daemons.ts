@@ -13,13 +13,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Child, listening, poll } from './proc.js';
+import { BENCH_EXPORT_POLICY } from './rib-core.js';
 
 export const RR_ADDRESS = '127.0.0.1';
 export const RR_PORT = 1790;
 export const LOCAL_AS = 64496;
 const ROUTER_ID = '192.0.2.1';
 
-export type DaemonName = 'meshrr' | 'bird' | 'frr';
+export type DaemonName = 'meshrr' | 'meshrr+policy' | 'bird' | 'frr';
 
 export interface DaemonStartOptions {
   readonly ns: string;
@@ -64,7 +65,8 @@ async function started(child: Child): Promise<Child> {
   return child;
 }
 
-function meshrrYaml(maxPeers: number): string {
+/** With `policy`, the client group exports through rib-core.ts's BENCH_EXPORT_POLICY (issue 6's ratio). */
+function meshrrYaml(maxPeers: number, policy = false): string {
   return [
     `routerId: ${ROUTER_ID}`,
     `asn: ${LOCAL_AS}`,
@@ -81,6 +83,7 @@ function meshrrYaml(maxPeers: number): string {
     '    listenRanges: [127.0.0.0/8]',
     '    families: [ipv4-unicast]',
     '    holdTime: 240',
+    ...(policy ? ['    exportPolicy: bench-out', `policies: ${JSON.stringify(BENCH_EXPORT_POLICY)}`] : []),
     '',
   ].join('\n');
 }
@@ -94,17 +97,17 @@ async function cliHasRr(root: string): Promise<boolean> {
 }
 
 /** meshrr; `entry` 'cli' or 'direct' forces how it starts (default: cli when available). */
-export async function meshrrDaemon(root: string, entry: string | undefined): Promise<Daemon> {
-  const useCli = entry === 'cli' || (entry !== 'direct' && (await cliHasRr(root)));
+export async function meshrrDaemon(root: string, entry: string | undefined, policy = false): Promise<Daemon> {
+  const useCli = policy || entry === 'cli' || (entry !== 'direct' && (await cliHasRr(root)));
   return {
-    name: 'meshrr',
-    version: `meshrr (${useCli ? 'meshrr rr --config' : 'bench/meshrr-rr.js'}, node ${process.version})`,
+    name: policy ? 'meshrr+policy' : 'meshrr',
+    version: `meshrr${policy ? ' with an export policy' : ''} (${useCli ? 'meshrr rr --config' : 'bench/meshrr-rr.js'}, node ${process.version})`,
     async start(o) {
       const prof = o.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf.dir}`, `--cpu-prof-name=${o.cpuProf.name}.cpuprofile`];
       let args: string[];
       if (useCli) {
         const file = join(o.dir, 'meshrr.yml');
-        writeFileSync(file, meshrrYaml(o.maxPeers));
+        writeFileSync(file, meshrrYaml(o.maxPeers, policy));
         args = [join(root, 'src/cli/main.js'), 'rr', '--config', file, '--log-level', 'warn'];
       } else {
         args = [join(root, 'bench/meshrr-rr.js'), `--address=${RR_ADDRESS}`, `--port=${RR_PORT}`, `--asn=${LOCAL_AS}`, '--range=127.0.0.0/8'];

@@ -5,7 +5,7 @@
  * hundred attribute sets) to K = 1, 10, 50 receivers; the 2015 RIPE update stream replayed
  * to K = 10; then session scale: 1,000 clients from a listen range at once, each receiving a
  * 10,000-prefix table. `--quick`: N = 100k, K = 1 and 10, no replay, no session scale.
- * Flags: --daemons=meshrr,bird,frr  --n=100k,1M  --k=1,10,50  --parts=synthetic,mrt,sessions
+ * Flags: --daemons=meshrr,bird,frr (add meshrr+policy: meshrr with issue 6's export policy)  --n=100k,1M  --k=1,10,50  --parts=synthetic,mrt,sessions
  *        --sessions=1000  --meshrr=cli|direct  --profile (meshrr under node --cpu-prof,
  *        profiles in .bench-out/profiles/, see profile-summary.ts)  --quiet-wait=SECONDS
  *        (before each configuration, wait up to this long for other work on the machine
@@ -97,7 +97,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   if (profile) mkdirSync(profDir, { recursive: true });
   try {
     const wanted = list(opts, 'daemons', 'meshrr,bird,frr');
-    const all: Daemon[] = [await meshrrDaemon(root, opts.flags.get('meshrr')), birdDaemon(), frrDaemon()];
+    const all: Daemon[] = [await meshrrDaemon(root, opts.flags.get('meshrr')), await meshrrDaemon(root, opts.flags.get('meshrr'), true), birdDaemon(), frrDaemon()];
     const daemons = all.filter((d) => wanted.includes(d.name) && d.version !== null);
     const versions = daemons.map((d) => d.version ?? d.name).join(', ');
     opts.log(`fanout: reflectors ${versions}`);
