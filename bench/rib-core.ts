@@ -41,13 +41,18 @@ function splitUpdates(bytes: Buffer): Buffer[] {
   return out;
 }
 
-/** A realistic export policy: bogon prefix list, then LOCAL_PREF 20 on "regional" communities. */
+/**
+ * A realistic export policy (issue 6: community match, set LOCAL_PREF, prefix list): routes in
+ * the bogon prefix list are tagged 64496:666, then routes with a "regional" community (value
+ * 100-199) get LOCAL_PREF 20. Nothing is rejected, so every receiver still gets all N prefixes
+ * and the fan-out bench can time it like the run without policy.
+ */
 export const BENCH_EXPORT_POLICY = {
   prefixLists: { bogons: ['10.0.0.0/8 le 32', '172.16.0.0/12 le 32', '192.168.0.0/16 le 32', '100.64.0.0/10 le 32'] },
   'bench-out': {
     default: 'accept',
     terms: [
-      { name: 'no-bogons', match: { prefixList: 'bogons' }, then: 'reject' },
+      { name: 'tag-bogons', match: { prefixList: 'bogons' }, then: { community: { add: ['64496:666'] }, action: 'next-term' } },
       { name: 'regional', match: { community: { regex: '^[0-9]+:1[0-9][0-9]$' } }, then: { localPref: 20, action: 'accept' } },
     ],
   },
