@@ -16,6 +16,8 @@ import type { Logger } from 'pino';
 import type { ResolveHost } from '../discovery/dns-resolver.js';
 import { meshGroups } from '../pod/meshrr-conf-types.js';
 import type { MeshrrConf } from '../pod/meshrr-conf-types.js';
+import { inClusterConfig } from './client.js';
+import { detectCluster } from './cluster.js';
 import { EndpointSliceSource } from './endpoint-slices.js';
 
 export interface KubernetesDiscoveryOptions {
@@ -110,4 +112,19 @@ async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined;
   await Promise.race([p, new Promise<void>((resolve) => (t = setTimeout(resolve, ms)))]);
   if (t !== undefined) clearTimeout(t);
+}
+
+/**
+ * The pod's KubernetesDiscovery: in-cluster config when running in a pod (cluster.ts), else
+ * one that sends every kubernetes group to DNS and says why.
+ */
+export async function kubernetesDiscoveryFromEnv(env: NodeJS.ProcessEnv, log: Logger, onChange: () => void): Promise<KubernetesDiscovery> {
+  const cluster = await detectCluster(env);
+  if (!cluster.inCluster) return new KubernetesDiscovery({ kc: null, unavailableReason: cluster.reason, namespace: env['POD_NAMESPACE'] ?? null, log, onChange });
+  try {
+    return new KubernetesDiscovery({ kc: inClusterConfig(), namespace: cluster.namespace, log, onChange });
+  } catch (err) {
+    const reason = `in-cluster config unusable: ${err instanceof Error ? err.message : String(err)}`;
+    return new KubernetesDiscovery({ kc: null, unavailableReason: reason, namespace: cluster.namespace, log, onChange });
+  }
 }
