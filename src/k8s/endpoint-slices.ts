@@ -212,7 +212,10 @@ export class EndpointSliceSource {
       this.schedule(relist ? () => this.list() : () => this.watch(), err === null || err === undefined ? 0 : this.retryMs);
     };
     try {
-      this.abort = await this.watcher.watch(ENDPOINT_SLICES_PATH.replace('{namespace}', encodeURIComponent(namespace)), params, onEvent, onDone);
+      const controller = await this.watcher.watch(ENDPOINT_SLICES_PATH.replace('{namespace}', encodeURIComponent(namespace)), params, onEvent, onDone);
+      // stop() may have come while the request was being made: it could not abort it then.
+      if (this.stopped) controller.abort();
+      else this.abort = controller;
     } catch (err) {
       onDone(err);
     }

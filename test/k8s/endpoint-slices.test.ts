@@ -3,7 +3,8 @@
  * against a node:http server standing in for the API server (none can run here). It serves
  * the EndpointSlice list and a watch stream (chunked JSON lines of ADDED/MODIFIED/DELETED);
  * the tests check the requests' paths and parameters, that a pod turning ready/unready adds
- * or removes its address within ~2 s, that a watch the server ends is resumed from the last
+ * or removes its address within ~2 s (and the pod its peer, with UPDATE_SECONDS far away),
+ * that a watch the server ends is resumed from the last
  * resourceVersion, and that 403 or "not in a cluster" fall back to DNS with one log line.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { DnsLookup, ResolveHost } from '../../src/discovery/dns-resolver.js';
 import { EndpointSliceSource, readyAddresses } from '../../src/k8s/endpoint-slices.js';
 import { KubernetesDiscovery } from '../../src/k8s/k8s-discovery.js';
+import { parseRouterConfig } from '../../src/config/router-config.js';
 import { parseMeshrrConf } from '../../src/pod/meshrr-conf.js';
+import { Pod } from '../../src/pod/pod.js';
+import { FakeRouter } from '../pod/helpers-router.js';
 import { memoryLogger, WARN } from '../discovery/helpers-log.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -27,11 +31,11 @@ interface Ep {
   readonly ready?: boolean;
 }
 
-function slice(name: string, addressType: 'IPv4' | 'IPv6', eps: readonly Ep[], rv: string): object {
+function slice(name: string, addressType: 'IPv4' | 'IPv6', eps: readonly Ep[], rv: string, service = SVC): object {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name, namespace: NS, resourceVersion: rv, labels: { 'kubernetes.io/service-name': SVC } },
+    metadata: { name, namespace: NS, resourceVersion: rv, labels: { 'kubernetes.io/service-name': service } },
     addressType,
     endpoints: eps.map((e) => ({ addresses: [e.ip], ...(e.ready === undefined ? {} : { conditions: { ready: e.ready } }) })),
     ports: [{ name: 'bgp', port: 179, protocol: 'TCP' }],
@@ -42,7 +46,7 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
   let server: Server;
   let kc: KubeConfig;
   const requests: URL[] = [];
-  const watches: ServerResponse[] = [];
+  const watches: { readonly res: ServerResponse; readonly selector: string; open: boolean }[] = [];
   let status = 200;
   let items: object[] = [];
 
@@ -62,7 +66,9 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
       if (url.searchParams.get('watch') === 'true') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.flushHeaders();
-        watches.push(res);
+        const w = { res, selector: url.searchParams.get('labelSelector') ?? '', open: true };
+        res.on('close', () => (w.open = false));
+        watches.push(w);
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -82,7 +88,7 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
   });
 
   after(() => {
-    for (const w of watches) w.destroy();
+    for (const w of watches) w.res.destroy();
     server.closeAllConnections();
     server.close();
   });
@@ -93,10 +99,11 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
     items = [];
   });
 
-  const send = (type: string, object: object): void => {
-    const w = watches.at(-1);
+  /** Writes an event to the newest open watch of `service` (earlier tests' watches may linger). */
+  const send = (type: string, object: object, service = SVC): void => {
+    const w = watches.filter((x) => x.open && x.selector === `kubernetes.io/service-name=${service}`).at(-1);
     assert.ok(w !== undefined, 'a watch is open');
-    w.write(`${JSON.stringify({ type, object })}\n`);
+    w.res.write(`${JSON.stringify({ type, object })}\n`);
   };
 
   test('readyAddresses: ready or nil condition counts, FQDN slices do not, addresses normalised', () => {
@@ -139,7 +146,7 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
 
       // The server ends the watch (its timeout): resumed from the last resourceVersion.
       const before = requests.length;
-      watches.at(-1)?.end();
+      watches.filter((w) => w.open).at(-1)?.res.end();
       const resumed = await pollUntil(() => requests.slice(before).find((r) => r.searchParams.get('watch') === 'true'), { what: 'the resumed watch', timeoutMs: 5000 });
       assert.equal(resumed.searchParams.get('resourceVersion'), '20');
       send('MODIFIED', slice('core-v4-2', 'IPv4', [{ ip: '10.42.1.7', ready: false }], '21'));
@@ -175,6 +182,36 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
       assert.deepEqual(dnsAsked, ['meshrr.core.svc.cluster.local']);
     } finally {
       k.stop();
+    }
+  });
+
+  test('the pod adds and removes peers within ~2 s of a pod turning ready or unready', async () => {
+    const svc = 'meshrr-pod';
+    const podConf = parseMeshrrConf(`asn: "65000"\nbgpgroups:\n  - {name: MESH, type: mesh, source: {sourcetype: kubernetes, service: ${svc}}}\n  - {name: UP, type: mesh, source: {hostname: meshrr.core.svc.cluster.local}}\n`, 'meshrr.conf.yml');
+    items = [slice('pod-v4', 'IPv4', [{ ip: '10.42.0.5' }, { ip: '10.42.0.6', ready: false }], '9', svc)];
+    const { log } = memoryLogger('info');
+    const router = new FakeRouter();
+    const podRef: { pod?: Pod } = {};
+    const k = new KubernetesDiscovery({ kc, namespace: NS, log, onChange: () => void podRef.pod?.runSoon() });
+    const routerConfig = parseRouterConfig('routerId: 10.42.0.1\nasn: 65000\ngroups:\n  - {name: MESH, role: nonClient}\n  - {name: UP, role: nonClient}\n', 'rr.yml');
+    // UPDATE_SECONDS 300: only the watch can explain a change within 2 s.
+    const pod = new Pod({ conf: podConf, routerConfig, podIp: '10.42.0.1', updateSeconds: 300, router, resolve: k.resolver(dns), log });
+    podRef.pod = pod;
+    try {
+      await k.update(podConf);
+      await pod.runOnce();
+      assert.equal(router.neighbors.get('10.42.0.5'), 'MESH');
+      assert.ok(!router.neighbors.has('10.42.0.6'));
+      await pollUntil(() => watches.some((w) => w.open && w.selector === `kubernetes.io/service-name=${svc}`), { what: 'the watch', timeoutMs: 5000 });
+      const t0 = Date.now();
+      send('MODIFIED', slice('pod-v4', 'IPv4', [{ ip: '10.42.0.5' }, { ip: '10.42.0.6', ready: true }], '11', svc), svc);
+      await pollUntil(() => router.neighbors.get('10.42.0.6') === 'MESH', { what: '10.42.0.6 added', timeoutMs: 2000, intervalMs: 20 });
+      send('MODIFIED', slice('pod-v4', 'IPv4', [{ ip: '10.42.0.5', ready: false }, { ip: '10.42.0.6', ready: true }], '12', svc), svc);
+      await pollUntil(() => !router.neighbors.has('10.42.0.5'), { what: '10.42.0.5 removed', timeoutMs: 2000, intervalMs: 20 });
+      assert.ok(Date.now() - t0 < 4000);
+    } finally {
+      k.stop();
+      await pod.stop();
     }
   });
 
