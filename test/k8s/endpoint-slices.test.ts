@@ -215,6 +215,36 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
     }
   });
 
+  test('410 Gone re-lists; 403 on a later watch falls back to DNS', async () => {
+    const svc = 'meshrr-relist';
+    const relistConf = parseMeshrrConf(`asn: "65000"\nbgpgroups:\n  - {name: MESH, type: mesh, source: {sourcetype: kubernetes, service: ${svc}}}\n`, 'meshrr.conf.yml');
+    items = [slice('r-v4', 'IPv4', [{ ip: '10.42.3.1' }], '9', svc)];
+    dnsAsked.length = 0;
+    const { log, named } = memoryLogger();
+    const k = new KubernetesDiscovery({ kc, namespace: NS, log, retryMs: 50 });
+    try {
+      await k.update(relistConf);
+      const src = k.source(svc);
+      assert.ok(src !== undefined);
+      await pollUntil(() => watches.some((w) => w.open && w.selector === `kubernetes.io/service-name=${svc}`), { what: 'the watch', timeoutMs: 5000 });
+      // The resourceVersion expired: the source lists again and sees what changed meanwhile.
+      items = [slice('r-v4', 'IPv4', [{ ip: '10.42.3.2' }], '30', svc)];
+      send('ERROR', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 }, svc);
+      await pollUntil(() => src.requests.lists >= 2 && src.addresses.join(',') === '10.42.3.2', { what: 'the re-list after 410', timeoutMs: 3000, intervalMs: 20 });
+      await pollUntil(() => watches.some((w) => w.open && w.selector === `kubernetes.io/service-name=${svc}`), { what: 'the new watch', timeoutMs: 5000 });
+      assert.equal(requests.filter((r) => r.searchParams.get('watch') === 'true').at(-1)?.searchParams.get('resourceVersion'), '10');
+      // RBAC withdrawn: the next watch gets 403, and the group goes back to DNS.
+      status = 403;
+      for (const w of watches.filter((x) => x.open)) w.res.end();
+      await pollUntil(() => src.state.kind === 'unavailable', { what: 'unavailable after 403', timeoutMs: 3000, intervalMs: 20 });
+      assert.equal((await k.resolver(dns)(svc)).kind, 'answer');
+      assert.deepEqual(dnsAsked, [svc]);
+      assert.equal(named('k8sDiscoveryUnavailable').length, 1);
+    } finally {
+      k.stop();
+    }
+  });
+
   test('403 (RBAC): falls back to DNS for the group, logged once, never retried', async () => {
     status = 403;
     dnsAsked.length = 0;
