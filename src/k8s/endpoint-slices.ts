@@ -10,7 +10,8 @@
  * 2. `lookup()` answers like a DNS lookup: the addresses, or `nodata` when none is ready
  *    (discovery then keeps the group's peers, as it does for an empty headless Service).
  * 3. The watch resumes from the last resourceVersion; when it ends (server timeout, network)
- *    it is re-established after `retryMs`, re-listing when the version expired (410 Gone).
+ *    it is re-established (after `retryMs` unless it ran cleanly for a while), re-listing
+ *    when the version expired (410 Gone).
  *    Meanwhile the last known set stays in use.
  * 4. 401/403 (RBAC does not grant list/watch on endpointslices), or any failure of the first
  *    list: the source is `unavailable`, and the caller falls back to DNS (k8s-discovery.ts).
@@ -178,6 +179,7 @@ export class EndpointSliceSource {
     const params: Record<string, string | boolean> = { labelSelector: `${SERVICE_NAME_LABEL}=${service}`, allowWatchBookmarks: true };
     if (this.resourceVersion !== null) params['resourceVersion'] = this.resourceVersion;
     let relist = false;
+    const startedAt = Date.now();
     const onEvent = (type: string, obj: unknown): void => {
       if (this.stopped) return;
       const rv = resourceVersionOf(obj);
@@ -208,8 +210,10 @@ export class EndpointSliceSource {
         this.opts.log.debug({ service: this.id, reason: reasonOf(err) }, 'k8sWatchEnded');
       }
       if (relist) this.resourceVersion = null;
-      // A watch that ends normally (the server's timeout) resumes at once; otherwise after a pause.
-      this.schedule(relist ? () => this.list() : () => this.watch(), err === null || err === undefined ? 0 : this.retryMs);
+      // A watch that ends normally after a while (the server's timeout) resumes at once;
+      // a failed one, or one closed at once (a proxy?), after a pause, so it cannot spin.
+      const clean = (err === null || err === undefined) && Date.now() - startedAt >= 1000;
+      this.schedule(relist ? () => this.list() : () => this.watch(), clean ? 0 : this.retryMs);
     };
     try {
       const controller = await this.watcher.watch(ENDPOINT_SLICES_PATH.replace('{namespace}', encodeURIComponent(namespace)), params, onEvent, onDone);
