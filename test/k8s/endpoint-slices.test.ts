@@ -14,7 +14,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { DnsLookup, ResolveHost } from '../../src/discovery/dns-resolver.js';
 import { EndpointSliceSource, readyAddresses } from '../../src/k8s/endpoint-slices.js';
-import { KubernetesDiscovery } from '../../src/k8s/k8s-discovery.js';
+import { KubernetesDiscovery, kubernetesDiscoveryFromEnv } from '../../src/k8s/k8s-discovery.js';
 import { parseRouterConfig } from '../../src/config/router-config.js';
 import { parseMeshrrConf } from '../../src/pod/meshrr-conf.js';
 import { Pod } from '../../src/pod/pod.js';
@@ -282,5 +282,15 @@ describe('EndpointSlice source', { timeout: 60_000 }, () => {
     assert.equal(lines[0]?.['fallback'], SVC);
     assert.match(String(lines[0]?.['reason']), /not running in a Kubernetes pod/);
     assert.equal(requests.length, 0);
+  });
+
+  test('kubernetesDiscoveryFromEnv outside a pod: DNS, saying why', async () => {
+    dnsAsked.length = 0;
+    const { log, named } = memoryLogger();
+    const k = await kubernetesDiscoveryFromEnv({ POD_NAMESPACE: NS }, log, () => undefined);
+    await k.update(conf);
+    assert.equal((await k.resolver(dns)(SVC)).kind, 'answer');
+    assert.deepEqual(dnsAsked, [SVC]);
+    assert.match(String(named('k8sDiscoveryUnavailable')[0]?.['reason']), /KUBERNETES_SERVICE_HOST\/PORT not set/);
   });
 });
