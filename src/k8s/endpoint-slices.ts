@@ -100,6 +100,8 @@ export class EndpointSliceSource {
   private timer: NodeJS.Timeout | null = null;
   private changeTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** A re-list after a synced source's failure is pending (warned once per streak). */
+  private failing = false;
   private readonly retryMs: number;
   private readonly coalesceMs: number;
   /** Requests made, for tests and status. */
@@ -164,6 +166,7 @@ export class EndpointSliceSource {
       this.resourceVersion = resourceVersionOf(res);
       const was = this.stateNow;
       this.stateNow = { kind: 'synced' };
+      this.failing = false;
       if (was.kind === 'unavailable') log.info({ service: this.id }, 'k8sDiscoveryRecovered');
       this.recompute();
       void this.watch();
@@ -240,8 +243,9 @@ export class EndpointSliceSource {
     const forbidden = status === 401 || status === 403;
     const reason = reasonOf(err);
     if (this.stateNow.kind === 'synced' && !forbidden) {
-      // Rule 3: keep the last set and try again.
-      this.opts.log.warn({ service: this.id, op, reason }, 'k8sWatchFailed');
+      // Rule 3: keep the last set and try again (one warning per failure streak).
+      if (!this.failing) this.opts.log.warn({ service: this.id, op, reason }, 'k8sWatchFailed');
+      this.failing = true;
       this.schedule(() => this.list(), this.retryMs);
       return;
     }
