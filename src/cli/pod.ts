@@ -1,7 +1,9 @@
 /**
  * `meshrr pod`: the container's entry point. Reads meshrr.conf.yml and the environment,
  * renders the router config from the template, starts the route reflector, then runs DNS
- * discovery every UPDATE_SECONDS and applies what it finds (issue 7). A bad config at start
+ * discovery every UPDATE_SECONDS and applies what it finds (issue 7); mesh groups with
+ * `sourcetype: kubernetes` follow their Service's EndpointSlices, and a change runs
+ * discovery at once (issue 8; DNS when the API cannot be used). A bad config at start
  * exits non-zero with the message. SIGTERM: discovery stops, every peer gets Cease /
  * Administrative Shutdown with a message (RFC 9003), exit 0.
  *
@@ -22,6 +24,7 @@ import { untilSignal } from './signals.js';
 import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
 import { startOperations } from '../status/operations.js';
 import { instrumentResolver } from '../status/discovery-view.js';
+import { kubernetesDiscoveryFromEnv } from '../k8s/k8s-discovery.js';
 
 export async function podCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
   const podIp = process.env['POD_IP'];
@@ -51,8 +54,11 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
   const log = pino({ level: setup.env.logLevel, base: { pod: setup.env.podIp } });
   for (const n of setup.notices) log.info(n);
   const rr = new RouteReflector({ config: setup.rendered.config, log });
-  const discovery = instrumentResolver((await createResolver(setup.env)).resolve);
   const podRef: { pod?: Pod } = {};
+  // sourcetype: kubernetes groups: a watched EndpointSlice change runs discovery at once.
+  const k8s = await kubernetesDiscoveryFromEnv(process.env, log.child({ component: 'k8s-discovery' }), () => void podRef.pod?.runSoon());
+  await k8s.update(setup.conf);
+  const discovery = instrumentResolver(k8s.resolver((await createResolver(setup.env)).resolve));
   let rendered = setup.rendered;
   let confSource = setup.conf.source;
   let appliedAt = new Date().toISOString();
@@ -70,6 +76,7 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
   } catch (err) {
     io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);
     await operations?.stop();
+    k8s.stop();
     await rr.stop('start-up failed');
     return 1;
   }
@@ -102,6 +109,7 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
         confSource = next.conf.source;
         appliedAt = new Date().toISOString();
         running.configApplied();
+        await k8s.update(next.conf);
         await pod.reconfigure(next.conf, next.rendered.config);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -122,6 +130,7 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
     process.off('SIGHUP', onHup);
     for (const file of watched) unwatchFile(file);
     await chain;
+    k8s.stop();
     await pod.stop();
     await rr.stop(text);
     await running.stop();

@@ -14,13 +14,28 @@ export const MODE_ALIASES: Readonly<Record<string, MeshrrMode>> = {
   evpnrs: 'routeserver',
 };
 
-/** `type: mesh`: peers found by resolving `source.hostname` as a headless Service. */
+/** `sourcetype: kubernetes`: the Service whose EndpointSlices list the peers. */
+export interface KubernetesSourceConf {
+  readonly service: string;
+  /** null: the pod's own namespace (POD_NAMESPACE or the service account's). */
+  readonly namespace: string | null;
+}
+
+/**
+ * `type: mesh`: peers found by resolving `source.hostname` as a headless Service (`dns`, the
+ * default, as in meshrr), or from the EndpointSlices of `source.service` (`kubernetes`).
+ */
 export interface MeshGroupConf {
   readonly type: 'mesh';
   readonly name: string;
-  /** Only `dns` exists (as in meshrr). */
-  readonly sourcetype: 'dns';
+  readonly sourcetype: 'dns' | 'kubernetes';
+  /**
+   * `dns`: `source.hostname`. `kubernetes`: the DNS name used when the API cannot be used
+   * (`SERVICE` or `SERVICE.NAMESPACE.svc`, expanded with the search list).
+   */
   readonly hostname: string;
+  /** Set for `sourcetype: kubernetes` only. */
+  readonly kubernetes: KubernetesSourceConf | null;
   /** null: every address in the answer is a peer (full mesh). */
   readonly maxPeers: number | null;
   /** The group as the template sees it: the file's keys, values normalised, extra keys kept. */

@@ -28,7 +28,7 @@ import type { IpPrefix } from '../config/router-config-ip.js';
 import { readYaml, show, toPlain } from '../config/router-config-yaml.js';
 import type { YNode } from '../config/router-config-yaml.js';
 import { MODE_ALIASES } from './meshrr-conf-types.js';
-import type { AsRange, BgpGroupConf, ConfOverrides, MeshrrConf, MeshrrMode } from './meshrr-conf-types.js';
+import type { AsRange, BgpGroupConf, ConfOverrides, KubernetesSourceConf, MeshrrConf, MeshrrMode } from './meshrr-conf-types.js';
 
 export const DEFAULT_CONF_PATH = '/opt/meshrr/conf/meshrr.conf.yml';
 export const BUILTIN_SOURCE = '(built-in defaults)';
@@ -64,7 +64,7 @@ export function builtinConf(mode: MeshrrMode | undefined): string {
 
 const ROOT_KEYS = ['encrypted_root_pw', 'asn', 'mode', 'bgpgroups'] as const;
 const GROUP_KEYS = ['name', 'type', 'source', 'max_peers', 'prefixes', 'asranges'] as const;
-const SOURCE_KEYS = ['sourcetype', 'hostname'] as const;
+const SOURCE_KEYS = ['sourcetype', 'hostname', 'service', 'namespace'] as const;
 const MESH_ONLY = ['source', 'max_peers'] as const;
 const SUBTRACTIVE_ONLY = ['prefixes', 'asranges'] as const;
 
@@ -237,27 +237,70 @@ function parseMesh(ctx: Ctx, r: MapReader, path: string, name: string, data: Rec
   const s = readMap(ctx, srcNode, r.at('source'), { known: SOURCE_KEYS });
   if (s === undefined) return undefined;
   const stNode = s.get('sourcetype');
-  if (stNode !== undefined && !(stNode.kind === 'scalar' && typeof stNode.value === 'string' && stNode.value.toLowerCase() === 'dns')) {
-    ctx.report(s.at('sourcetype'), stNode.line, `unknown sourcetype ${show(stNode)}; the only source type is dns`);
+  let sourcetype: 'dns' | 'kubernetes' | undefined = 'dns';
+  if (stNode !== undefined) {
+    const st = stNode.kind === 'scalar' && typeof stNode.value === 'string' ? stNode.value.toLowerCase() : null;
+    if (st === 'dns' || st === 'kubernetes') sourcetype = st;
+    else {
+      const hint = st === null ? null : st === 'k8s' ? 'kubernetes' : suggestKey(st, ['dns', 'kubernetes']);
+      sourcetype = ctx.report(s.at('sourcetype'), stNode.line, `unknown sourcetype ${show(stNode)}; expected dns or kubernetes${hint === null ? '' : ` (did you mean ${hint}?)`}`);
+    }
   }
-  const hNode = s.get('hostname');
+  if (sourcetype === undefined) return undefined;
+  const wrongKeys = sourcetype === 'dns' ? (['service', 'namespace'] as const) : (['hostname'] as const);
+  for (const k of wrongKeys) {
+    if (s.get(k) === undefined) continue;
+    const why = sourcetype === 'dns' ? 'a dns source resolves source.hostname; set sourcetype: kubernetes to watch a Service' : 'a kubernetes source watches the EndpointSlices of source.service';
+    ctx.report(s.at(k), s.node.entries.find((e) => e.key === k)?.keyLine ?? s.node.line, `${k} belongs to ${sourcetype === 'dns' ? 'kubernetes' : 'dns'} sources; ${why}`);
+  }
   let hostname: string | undefined;
-  if (hNode === undefined) s.missing(ctx, 'hostname', 'the headless Service name to resolve, like meshrr or meshrr.core.svc.cluster.local');
-  else {
-    hostname = readString(ctx, hNode, s.at('hostname'));
-    if (hostname !== undefined && !isDnsName(hostname)) hostname = ctx.report(s.at('hostname'), hNode.line, `${show(hNode)} is not a DNS name (letters, digits and hyphens in dot-separated labels of 1 to 63 characters)`);
+  let kubernetes: KubernetesSourceConf | null = null;
+  let hNode: YNode | undefined;
+  let hostAt: string;
+  if (sourcetype === 'dns') {
+    hNode = s.get('hostname');
+    hostAt = s.at('hostname');
+    if (hNode === undefined) s.missing(ctx, 'hostname', 'the headless Service name to resolve, like meshrr or meshrr.core.svc.cluster.local');
+    else {
+      hostname = readString(ctx, hNode, s.at('hostname'));
+      if (hostname !== undefined && !isDnsName(hostname)) hostname = ctx.report(s.at('hostname'), hNode.line, `${show(hNode)} is not a DNS name (letters, digits and hyphens in dot-separated labels of 1 to 63 characters)`);
+    }
+  } else {
+    hNode = s.get('service');
+    hostAt = s.at('service');
+    const service = readK8sName(ctx, s, 'service', 'the Service whose EndpointSlices list the peers, like meshrr-core', true);
+    const namespace = readK8sName(ctx, s, 'namespace', '', false);
+    if (typeof service === 'string' && namespace !== undefined) {
+      kubernetes = { service, namespace };
+      hostname = namespace === null ? service : `${service}.${namespace}.svc`;
+    }
   }
   const maxPeers = opt(r, 'max_peers', null, (v, p) => readInt(1, 0xffff, 'a number of peers from 1 to 65535')(ctx, v, p));
   if (hostname === undefined || maxPeers === undefined) return undefined;
-  data.source = { sourcetype: 'dns', hostname };
+  data.source = kubernetes === null ? { sourcetype: 'dns', hostname } : { sourcetype: 'kubernetes', service: kubernetes.service, ...(kubernetes.namespace === null ? {} : { namespace: kubernetes.namespace }) };
   if (maxPeers !== null) data.max_peers = maxPeers;
   return {
-    conf: { type: 'mesh', name, sourcetype: 'dns', hostname, maxPeers, data },
+    conf: { type: 'mesh', name, sourcetype, hostname, kubernetes, maxPeers, data },
     path,
     line: r.node.line,
     prefixes: [],
-    hostnameAt: { path: s.at('hostname'), line: hNode?.line ?? r.node.line },
+    hostnameAt: { path: hostAt, line: hNode?.line ?? r.node.line },
   };
+}
+
+const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A Service or namespace name (an RFC 1123 label: lower-case letters, digits, hyphens, at most
+ * 63). `required`: missing is an error; otherwise missing gives null. undefined: reported.
+ */
+function readK8sName(ctx: Ctx, s: MapReader, key: 'service' | 'namespace', expected: string, required: boolean): string | null | undefined {
+  const n = s.get(key);
+  if (n === undefined) return required ? s.missing(ctx, key, expected) : null;
+  const v = readString(ctx, n, s.at(key));
+  if (v === undefined) return undefined;
+  if (!K8S_NAME.test(v)) return ctx.report(s.at(key), n.line, `${show(n)} is not a ${key} name (lower-case letters, digits and hyphens, at most 63 characters, RFC 1123)`);
+  return v;
 }
 
 function parseSubtractive(ctx: Ctx, r: MapReader, path: string, name: string, data: Record<string, unknown>, mode: MeshrrMode): Parsed | undefined {
@@ -314,7 +357,7 @@ function crossCheck(ctx: Ctx, groupsNode: YNode, parsed: readonly (Parsed | unde
     if (p.conf.type === 'mesh' && p.hostnameAt !== undefined) {
       const h = p.conf.hostname.toLowerCase().replace(/\.$/, '');
       const prev = hosts.get(h);
-      if (prev !== undefined) ctx.report(p.hostnameAt.path, p.hostnameAt.line, `hostname '${p.conf.hostname}' is already the source of group ${prev}; two groups would discover the same peers`);
+      if (prev !== undefined) ctx.report(p.hostnameAt.path, p.hostnameAt.line, `${p.conf.kubernetes === null ? 'hostname' : 'service'} '${p.conf.kubernetes === null ? p.conf.hostname : p.conf.kubernetes.service}' is already the source of group ${prev}; two groups would discover the same peers`);
       else hosts.set(h, p.conf.name);
     }
     for (const pr of p.prefixes) {

@@ -90,6 +90,7 @@ export class Pod {
   private readonly ranges = new Map<string, readonly string[]>();
   private task: ScheduledTask | null = null;
   private running = false;
+  private rerun = false;
   private lastStart = -Infinity;
 
   constructor(opts: PodOptions) {
@@ -177,6 +178,19 @@ export class Pod {
     if (t !== null) await t.destroy();
   }
 
+  /**
+   * A run now, or right after the run in progress if there is one (a watched source,
+   * `sourcetype: kubernetes`, saw its peers change): never overlaps, and a change seen
+   * while a run is under way is not left for the next scheduled run.
+   */
+  async runSoon(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    await this.runOnce();
+  }
+
   /** One discovery run and its application. Never throws for DNS or router trouble. */
   async runOnce(): Promise<PodRunResult> {
     const log = this.opts.log;
@@ -223,6 +237,10 @@ export class Pod {
       return { kind: 'skipped', added: [], removed: [], rangesSet: [], failures: 1 };
     } finally {
       this.running = false;
+      if (this.rerun) {
+        this.rerun = false;
+        void this.runOnce();
+      }
     }
   }
 

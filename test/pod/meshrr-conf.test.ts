@@ -136,7 +136,7 @@ const ERRORS: [string, string, string, string][] = [
   ["badtype2", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: static, source: {hostname: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].type: unknown type 'static'; expected mesh or subtractive"],
   ["nosource", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source: required key is missing; expected a mapping with sourcetype: dns and hostname (the headless Service)"],
   ["nohost", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: dns}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.hostname: required key is missing; expected the headless Service name to resolve, like meshrr or meshrr.core.svc.cluster.local"],
-  ["badst", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: k8s, hostname: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.sourcetype: unknown sourcetype 'k8s'; the only source type is dns"],
+  ["badst", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: k8s, hostname: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.sourcetype: unknown sourcetype 'k8s'; expected dns or kubernetes (did you mean kubernetes?)"],
   ["badhost", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: "mesh rr"}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.hostname: 'mesh rr' is not a DNS name (letters, digits and hyphens in dot-separated labels of 1 to 63 characters)"],
   ["srctypo", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {hostnme: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.hostnme: unknown key 'hostnme'; did you mean hostname?\nmeshrr.conf.yml:3 bgpgroups[0].source.hostname: required key is missing; expected the headless Service name to resolve, like meshrr or meshrr.core.svc.cluster.local"],
   ["maxp0", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: meshrr}, max_peers: 0}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].max_peers: 0 is not a number of peers from 1 to 65535"],
@@ -152,6 +152,12 @@ const ERRORS: [string, string, string, string][] = [
   ["duphost", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: meshrr}}\n  - {name: N, type: mesh, source: {hostname: MESHRR.}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:4 bgpgroups[1].source.hostname: hostname 'MESHRR.' is already the source of group M; two groups would discover the same peers"],
   ["badrange", 'asn: "65000"\nmode: routeserver\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: meshrr}}\n  - {name: C, type: subtractive, prefixes: [0.0.0.0/0], asranges: ["65535-65001", "65001-70000", "a-b-c", [1]]}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:5 bgpgroups[1].asranges[0]: '65535-65001' is an empty range (65535 > 65001)\nmeshrr.conf.yml:5 bgpgroups[1].asranges[2]: 'a-b-c' is not an AS range; expected FIRST-LAST like 65001-65535\nmeshrr.conf.yml:5 bgpgroups[1].asranges[3]: expected an AS number or range like 65001-65535, got a list"],
   ["rsnoranges", 'asn: "65000"\nmode: evpnrs\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: meshrr}}\n  - {name: C, type: subtractive, prefixes: [0.0.0.0/0]}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:5 bgpgroups[1].asranges: required key is missing; expected the AS ranges of its routers (routeserver mode peers with them over eBGP), like [65001-65535]"],
+  ["k8snoservice", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: kubernetes}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.service: required key is missing; expected the Service whose EndpointSlices list the peers, like meshrr-core"],
+  ["k8shostname", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: Kubernetes, service: meshrr, hostname: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.hostname: hostname belongs to dns sources; a kubernetes source watches the EndpointSlices of source.service"],
+  ["dnsservice", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {hostname: meshrr, service: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.service: service belongs to kubernetes sources; a dns source resolves source.hostname; set sourcetype: kubernetes to watch a Service"],
+  ["k8sbadname", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: kubernetes, service: Meshrr_Core, namespace: "a.b"}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.service: 'Meshrr_Core' is not a service name (lower-case letters, digits and hyphens, at most 63 characters, RFC 1123)\nmeshrr.conf.yml:3 bgpgroups[0].source.namespace: 'a.b' is not a namespace name (lower-case letters, digits and hyphens, at most 63 characters, RFC 1123)"],
+  ["k8stypost", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: kubernets, service: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0].source.sourcetype: unknown sourcetype 'kubernets'; expected dns or kubernetes (did you mean kubernetes?)"],
+  ["k8sdup", 'asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: kubernetes, service: meshrr}}\n  - {name: N, type: mesh, source: {sourcetype: kubernetes, service: meshrr}}\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:4 bgpgroups[1].source.service: service 'meshrr' is already the source of group M; two groups would discover the same peers"],
   ["groupnotmap", 'asn: "65000"\nbgpgroups:\n  - mesh\n', 'MESHRR_CONFIG_INVALID', "meshrr.conf.yml:3 bgpgroups[0]: expected a mapping, got 'mesh'"],
 ];
 
@@ -170,4 +176,16 @@ describe('meshrr.conf.yml errors', () => {
       );
     });
   }
+});
+
+describe('meshrr.conf.yml sourcetype: kubernetes', () => {
+  it('keeps the Service, and a DNS name to fall back to', () => {
+    const c = parseMeshrrConf('asn: "65000"\nbgpgroups:\n  - {name: M, type: mesh, source: {sourcetype: kubernetes, service: meshrr}}\n  - {name: U, type: mesh, source: {sourcetype: KUBERNETES, service: meshrr, namespace: core}, max_peers: 2}\n  - {name: D, type: mesh, source: {hostname: other}}\n', 'meshrr.conf.yml');
+    const [m, u, d] = c.groups;
+    assert.ok(m?.type === 'mesh' && u?.type === 'mesh' && d?.type === 'mesh');
+    assert.deepEqual([m.sourcetype, m.hostname, m.kubernetes], ['kubernetes', 'meshrr', { service: 'meshrr', namespace: null }]);
+    assert.deepEqual([u.sourcetype, u.hostname, u.kubernetes, u.maxPeers], ['kubernetes', 'meshrr.core.svc', { service: 'meshrr', namespace: 'core' }, 2]);
+    assert.deepEqual(u.data['source'], { sourcetype: 'kubernetes', service: 'meshrr', namespace: 'core' });
+    assert.deepEqual([d.sourcetype, d.kubernetes], ['dns', null]);
+  });
 });

@@ -15,6 +15,7 @@ import { parseMeshrrConf } from '../../src/pod/meshrr-conf.js';
 import { CEASE_PEER_DECONFIGURED, cronFor, Pod } from '../../src/pod/pod.js';
 import { memoryLogger } from '../discovery/helpers-log.js';
 import { FakeRouter } from './helpers-router.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const CONF = parseMeshrrConf(
   `asn: "65000"
@@ -142,6 +143,21 @@ describe('Pod.runOnce', () => {
     const r2 = await pod.runOnce();
     assert.deepEqual(r2.added, [{ group: 'MESHRR-MESH', address: 'fd42::2' }]);
     assert.deepEqual(pod.peers.groups.get('MESHRR-MESH'), ['10.42.0.2', 'fd42::2']);
+  });
+});
+
+describe('Pod.runSoon (a watched source changed)', () => {
+  it('runs at once, or again right after a run in progress', async () => {
+    const { pod, router, dns } = setup();
+    await pod.runSoon();
+    router.take();
+    // A change seen while a run is under way: applied by a run right after it.
+    const first = pod.runOnce();
+    dns['meshrr'] = answer('10.42.0.1', '10.42.0.2', '10.42.0.3');
+    await pod.runSoon();
+    await first;
+    await pollUntil(() => router.neighbors.has('10.42.0.3'), { what: 'the peer added by the follow-up run', timeoutMs: 2000, intervalMs: 10 });
+    assert.deepEqual(pod.peers.groups.get('MESHRR-MESH'), ['10.42.0.2', '10.42.0.3']);
   });
 });
 

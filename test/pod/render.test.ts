@@ -54,6 +54,16 @@ describe('default templates', () => {
     assert.equal(c.groups[0]?.role, 'nonClient');
   });
 
+  it('renders sourcetype: kubernetes mesh groups in both modes', () => {
+    for (const mode of ['routereflector', 'routeserver']) {
+      const e = env({ MESHRR_MODE: mode });
+      const conf = parseMeshrrConf(builtinConf(e.overrides.mode).replace('      sourcetype: dns\n      hostname: meshrr\n', '      sourcetype: kubernetes\n      service: meshrr\n'), 'd', e.overrides);
+      const r = renderRouterConfig(conf, e);
+      assert.match(r.text, /from the EndpointSlices of meshrr\b/, mode);
+      assert.equal(r.config.groups[0]?.name, 'MESHRR-MESH');
+    }
+  });
+
   it("merges a group's router: mapping over the defaults (3clientgroups: mesh groups of clients)", () => {
     const conf = parseMeshrrConf(
       ['asn: "65000"', 'bgpgroups:', '- {name: MESHRR-MESH, type: mesh, source: {hostname: meshrr-3clientgroups}}', '- {name: MESHRR-FULLTABLE-CLIENTS, type: mesh, source: {hostname: meshrr-fulltable-clients}, router: {role: client, passive: true, holdTime: 30}}'].join('\n'),
