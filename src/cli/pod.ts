@@ -21,6 +21,7 @@ import { RouteReflector } from '../rr/route-reflector.js';
 import { createResolver, loadPodSetup } from '../pod/setup.js';
 import { Pod } from '../pod/pod.js';
 import { untilSignal } from './signals.js';
+import { logDestination } from './pretty-log.js';
 import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
 import { startOperations } from '../status/operations.js';
 import { instrumentResolver } from '../status/discovery-view.js';
@@ -35,12 +36,14 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
   }
   const args = ops.rest;
   const flags: { conf?: string; template?: string } = {};
+  let pretty = process.env['LOG_PRETTY'] === '1' || process.env['LOG_PRETTY'] === 'true';
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--conf') flags.conf = args[++i] ?? '';
+    if (a === '--pretty') pretty = true;
+    else if (a === '--conf') flags.conf = args[++i] ?? '';
     else if (a === '--template') flags.template = args[++i] ?? '';
     else {
-      io.stderr.write(`meshrr pod: unknown argument ${a}\nusage: meshrr pod [--conf FILE] [--template FILE]\n`);
+      io.stderr.write(`meshrr pod: unknown argument ${a}\nusage: meshrr pod [--conf FILE] [--template FILE] [--pretty]\n`);
       return 2;
     }
   }
@@ -51,7 +54,7 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
     io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const log = pino({ level: setup.env.logLevel, base: { pod: setup.env.podIp } });
+  const log = pino({ level: setup.env.logLevel, base: { pod: setup.env.podIp } }, logDestination(pretty, process.stdout));
   for (const n of setup.notices) log.info(n);
   const rr = new RouteReflector({ config: setup.rendered.config, log });
   const podRef: { pod?: Pod } = {};

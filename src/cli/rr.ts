@@ -16,11 +16,12 @@ import { pino } from 'pino';
 import type { CliIo } from './main.js';
 import { RouteReflector } from '../rr/route-reflector.js';
 import { untilSignal } from './signals.js';
+import { logDestination } from './pretty-log.js';
 import { loadRouterConfig } from '../config/router-config.js';
 import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
 import { startOperations } from '../status/operations.js';
 
-const USAGE = `usage: meshrr rr --config FILE [--log-level LEVEL] [--state-dir DIR] ${OPERATIONS_USAGE}\n`;
+const USAGE = `usage: meshrr rr --config FILE [--log-level LEVEL] [--pretty] [--state-dir DIR] ${OPERATIONS_USAGE}\n`;
 
 export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
   const ops = takeOperationsArgs(allArgs, process.env);
@@ -31,11 +32,13 @@ export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<
   const args = ops.rest;
   let configPath: string | null = null;
   let level = process.env['LOG_LEVEL'] ?? 'info';
+  let pretty = process.env['LOG_PRETTY'] === '1' || process.env['LOG_PRETTY'] === 'true';
   let stateDir: string | null = process.env['MESHRR_STATE_DIR'] ?? null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--config' || a === '-c') configPath = args[++i] ?? null;
     else if (a === '--log-level') level = args[++i] ?? level;
+    else if (a === '--pretty') pretty = true;
     else if (a === '--state-dir') stateDir = args[++i] ?? null;
     else {
       io.stderr.write(`meshrr rr: unknown argument ${a}\n${USAGE}`);
@@ -53,7 +56,7 @@ export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<
     io.stderr.write(`meshrr rr: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const log = pino({ level, base: { routerId: config.routerIdText } });
+  const log = pino({ level, base: { routerId: config.routerIdText } }, logDestination(pretty, process.stdout));
   const restarted = stateDir === null ? false : await markRunning(stateDir);
   const rr = new RouteReflector({ config, log, restarted });
   let configText = await readFile(configPath, 'utf8');

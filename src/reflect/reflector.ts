@@ -62,6 +62,8 @@ export interface ReflectorPeer {
 }
 
 export interface ReflectorOptions {
+  /** A monotonic clock in ms (the composition root passes performance.now), for run durations. */
+  readonly now?: () => number;
   readonly routerId: number;
   readonly localAs: number;
   readonly clusterIds: readonly number[];
@@ -84,6 +86,8 @@ export class Reflector {
   private scheduled = false;
   private deferred = false;
   decisionRuns = 0;
+  /** Told after every decision run: its duration in seconds and the prefixes it decided (metrics). */
+  decisionObserver: ((seconds: number, prefixes: number) => void) | null = null;
 
   readonly imports: ImportPolicies;
 
@@ -324,6 +328,10 @@ export class Reflector {
   private run(): void {
     this.scheduled = false;
     this.decisionRuns++;
+    const observer = this.decisionObserver;
+    const now = this.opts.now;
+    const started = observer !== null && now !== undefined ? now() : 0;
+    let decided = 0;
     const groups = [...this.groups.values()];
     // Family index per group, looked up once per run and family (not per prefix).
     let lastFamily: FamilyRoutes | null = null;
@@ -333,12 +341,14 @@ export class Reflector {
         lastFamily = f;
         for (let i = 0; i < groups.length; i++) indices[i] = (groups[i] as UpdateGroup).familyIndex(f.afi, f.safi);
       }
+      decided++;
       for (let i = 0; i < groups.length; i++) {
         const fi = indices[i] as number;
         if (fi >= 0) (groups[i] as UpdateGroup).onBestChange(fi, c.prefixId, c.ranked);
       }
     });
     for (const g of groups) g.flush();
+    if (observer !== null && now !== undefined) observer((now() - started) / 1000, decided);
     if (remaining > 0) this.schedule();
   }
 }

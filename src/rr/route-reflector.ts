@@ -67,6 +67,7 @@ export class RouteReflector {
     const c = opts.config;
     for (const g of c.groups) this.groups.set(g.name, g);
     this.reflector = new Reflector({
+      now: () => performance.now(),
       routerId: c.routerId,
       localAs: c.asn,
       clusterIds: clusterIdsOf(c),

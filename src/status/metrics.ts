@@ -60,6 +60,13 @@ export class RouterMetrics implements MetricsRecorder {
     });
     this.refused = new Counter({ name: 'meshrr_bgp_connections_refused_total', help: 'Incoming connections refused (outside every listen range, or over a limit)', registers: [r] });
     this.decisionRuns = new Counter({ name: 'meshrr_bestpath_runs_total', help: 'Best-path decision runs (each handles up to a bounded batch of dirty prefixes)', registers: [r] });
+    const runSeconds = new Histogram({
+      name: 'meshrr_bestpath_run_duration_seconds',
+      help: 'Duration of one best-path decision run, updates to the update groups included',
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [r],
+    });
+    rr.reflector.decisionObserver = (seconds) => runSeconds.observe(seconds);
     new Gauge({
       name: 'meshrr_bgp_sessions',
       help: 'BGP neighbours by session state',

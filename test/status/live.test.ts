@@ -216,6 +216,10 @@ describe('status API against a live meshrr with BIRD and FRR clients', { timeout
         for (const s of m.metrics) assert.ok(!Object.keys(s.labels ?? {}).includes('prefix'), `${m.name}: no per-prefix label`);
       }
       assert.ok(fam('meshrr_event_loop_lag_seconds').type === 'GAUGE');
+      const runs = fam('meshrr_bestpath_run_duration_seconds');
+      assert.equal(runs.type, 'HISTOGRAM');
+      const count = runs.metrics[0] as unknown as { count?: string };
+      assert.ok(Number(count.count) > 0, 'decision runs were timed');
     });
   });
 
