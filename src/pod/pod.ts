@@ -28,7 +28,7 @@ import type { RouterConfig } from '../config/router-config-types.js';
 import { subtractAddresses } from '../discovery/allow-range.js';
 import { allAddresses, EMPTY_DESIRED_PEERS } from '../discovery/desired-peers.js';
 import type { DesiredPeers, GroupPeer } from '../discovery/desired-peers.js';
-import { Discovery } from '../discovery/discovery.js';
+import { Discovery, type GroupReport } from '../discovery/discovery.js';
 import type { ResolveHost } from '../discovery/dns-resolver.js';
 import { meshGroups, subtractiveGroups } from './meshrr-conf-types.js';
 import type { MeshrrConf } from './meshrr-conf-types.js';
@@ -79,6 +79,15 @@ export function cronFor(seconds: number): { expression: string; gated: boolean }
   if (seconds % 60 === 0 && seconds < 3600 && 60 % (seconds / 60) === 0) return { expression: `0 */${seconds / 60} * * * *`, gated: false };
   if (seconds % 3600 === 0 && 24 % (seconds / 3600) === 0) return { expression: `0 0 */${seconds / 3600} * * *`, gated: false };
   return { expression: '* * * * * *', gated: true };
+}
+
+/** The last discovery run, as the status API shows it. */
+export interface LastRun {
+  readonly at: string;
+  readonly kind: 'updated' | 'dnsFailed';
+  readonly groups: readonly GroupReport[];
+  /** DNS failure that kept everything, or null. */
+  readonly error: string | null;
 }
 
 export class Pod {
@@ -132,6 +141,13 @@ export class Pod {
     this.ranges.clear();
     return this.runOnce();
   }
+
+  /** The last discovery run: when, and per group the answer and every decision with its reason (status API). */
+  get lastRun(): LastRun | null {
+    return this.last;
+  }
+
+  private last: LastRun | null = null;
 
   /** The peers the router has (as far as the pod applied them). */
   get peers(): DesiredPeers {
@@ -202,7 +218,11 @@ export class Pod {
     this.lastStart = this.now();
     try {
       const outcome = await this.discovery.run(this.applied);
-      if (outcome.kind === 'dnsFailed') return { kind: 'dnsFailed', added: [], removed: [], rangesSet: [], failures: 0 };
+      if (outcome.kind === 'dnsFailed') {
+        this.last = { at: new Date(this.now()).toISOString(), kind: 'dnsFailed', groups: [], error: `${outcome.group}: ${outcome.error.message}` };
+        return { kind: 'dnsFailed', added: [], removed: [], rangesSet: [], failures: 0 };
+      }
+      this.last = { at: new Date(this.now()).toISOString(), kind: 'updated', groups: outcome.groups, error: null };
       const { diff, desired } = outcome;
       let failures = 0;
       const groups = new Map([...this.applied.groups].map(([g, a]) => [g, [...a]]));

@@ -5,11 +5,13 @@
  * and listen ranges the pod applied. A lookup's outcome and latency also feed the metrics.
  */
 import type { DnsLookup, ResolveHost } from '../discovery/dns-resolver.js';
+import type { GroupReport } from '../discovery/discovery.js';
 
 /** What the pod exposes (src/pod/pod.ts `peers` and `listenRanges`). */
 export interface PodState {
   readonly peers: { readonly groups: ReadonlyMap<string, readonly string[]> };
   readonly listenRanges: ReadonlyMap<string, readonly string[]>;
+  readonly lastRun: { readonly at: string; readonly kind: string; readonly groups: readonly GroupReport[]; readonly error: string | null } | null;
 }
 
 export interface LookupRecord {
@@ -32,6 +34,8 @@ export interface DiscoveryView {
   /** The peers the pod applied, per group (selection order: sticky peers first). */
   readonly peers: Readonly<Record<string, readonly string[]>>;
   readonly listenRanges: Readonly<Record<string, readonly string[]>>;
+  /** The last run: per group the answer and every peer decision (keep, add, replace...) with its reason. */
+  readonly lastRun: PodState['lastRun'];
 }
 
 export type LookupListener = (result: 'ok' | 'error', seconds: number) => void;
@@ -76,6 +80,7 @@ export function instrumentResolver(resolve: ResolveHost): {
       answers: [...last.values()],
       peers: Object.fromEntries(pod?.peers.groups ?? []),
       listenRanges: Object.fromEntries(pod?.listenRanges ?? []),
+      lastRun: pod?.lastRun ?? null,
     }),
   };
 }

@@ -254,6 +254,14 @@ export function renderDiscovery(d: DiscoveryView): string {
     out.push('Listen ranges:');
     for (const [g, r] of ranges) out.push(`  ${g}: ${r.join(' ') || 'none'}`);
   }
+  const run = d.lastRun ?? null;
+  if (run !== null) {
+    out.push('', `Last run ${run.at}${run.error !== null ? `: DNS failed, everything kept (${run.error})` : ''}`);
+    for (const g of run.groups) {
+      out.push(`  ${g.group} (${g.hostname}, DNS ${g.dns}${g.answer.length > 0 ? `: ${g.answer.join(' ')}` : ''})`);
+      for (const dec of g.decisions) out.push(`    ${dec.action.padEnd(8)} ${dec.address.padEnd(39)} ${dec.reason}`);
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -259,6 +259,23 @@ describe('meshrr show layouts', () => {
       ],
       peers: { core: ['10.0.0.2'] },
       listenRanges: { clients: ['10.1.0.0/16'] },
+      lastRun: {
+        at: '2026-01-01T00:00:05.000Z',
+        kind: 'updated',
+        error: null,
+        groups: [
+          {
+            group: 'core',
+            hostname: 'meshrr-core',
+            dns: 'answer',
+            answer: ['10.0.0.1', '10.0.0.2'],
+            decisions: [
+              { address: '10.0.0.2', action: 'keep', reason: 'still in DNS and Established' },
+              { address: '10.0.0.3', action: 'remove', reason: 'left DNS' },
+            ],
+          },
+        ],
+      },
     });
     assert.equal(
       d,
@@ -273,6 +290,11 @@ describe('meshrr show layouts', () => {
         '  core: 10.0.0.2',
         'Listen ranges:',
         '  clients: 10.1.0.0/16',
+        '',
+        'Last run 2026-01-01T00:00:05.000Z',
+        '  core (meshrr-core, DNS answer: 10.0.0.1 10.0.0.2)',
+        '    keep     10.0.0.2                                still in DNS and Established',
+        '    remove   10.0.0.3                                left DNS',
         '',
       ].join('\n'),
     );

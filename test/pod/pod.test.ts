@@ -68,6 +68,11 @@ describe('Pod.runOnce', () => {
       { op: 'add', group: 'MESHRR-UPSTREAM', address: '10.42.9.2' },
     ]);
     assert.deepEqual([...pod.peers.groups], [['MESHRR-MESH', ['10.42.0.2', 'fd42::2']], ['MESHRR-UPSTREAM', ['10.42.9.1', '10.42.9.2']]]);
+    // The status API shows the last run: per group the answer and every decision with its reason.
+    const up = pod.lastRun?.groups.find((g) => g.group === 'MESHRR-UPSTREAM');
+    assert.deepEqual(up?.answer, ['10.42.9.1', '10.42.9.2', '10.42.9.3']);
+    assert.deepEqual(up?.decisions.map((d) => [d.address, d.action]), [['10.42.9.1', 'add'], ['10.42.9.2', 'add']]);
+    assert.ok(up?.decisions.every((d) => d.reason.length > 0));
     const ranges = router.ranges.get('MESHRR-CLIENTS') ?? [];
     for (const a of [...router.neighbors.keys(), '10.42.99.1']) assert.ok(!ranges.some((p) => prefixContainsAddress(p, a)), `${a} outside the allow ranges`);
   });

@@ -21,13 +21,13 @@ describe('discovery view', () => {
       assert.ok(seconds >= 0);
       heard.push(result);
     });
-    assert.deepEqual(d.view(undefined), { lookups: 0, failures: 0, lastLookupAt: null, answers: [], peers: {}, listenRanges: {} });
+    assert.deepEqual(d.view(undefined), { lookups: 0, failures: 0, lastLookupAt: null, answers: [], peers: {}, listenRanges: {}, lastRun: null });
     assert.equal(await d.resolve('meshrr-core'), answers['meshrr-core']);
     await d.resolve('meshrr-edge');
     await d.resolve('meshrr-core');
     await d.resolve('nowhere');
     assert.deepEqual(heard, ['ok', 'error', 'ok', 'ok']);
-    const v = d.view({ peers: { groups: new Map([['core', ['10.42.0.8']]]) }, listenRanges: new Map([['clients', ['10.1.0.0/16']]]) });
+    const v = d.view({ peers: { groups: new Map([['core', ['10.42.0.8']]]) }, listenRanges: new Map([['clients', ['10.1.0.0/16']]]), lastRun: null });
     assert.equal(v.lookups, 4);
     assert.equal(v.failures, 1);
     assert.deepEqual(
