@@ -41,7 +41,8 @@ class PrefixView implements PolicyPrefix {
 
 export class ImportPolicies implements ImportFilter {
   private readonly peers = new Map<number, PeerImport>();
-  private anyPerPrefix = false;
+  /** Peers whose policy reads the prefix (kept as a count: no walk over every peer per session). */
+  private perPrefixPeers = 0;
   private readonly view = new PrefixView();
   /** Policy evaluations (metrics). */
   evaluations = 0;
@@ -49,20 +50,23 @@ export class ImportPolicies implements ImportFilter {
   constructor(private readonly sets: AttrSetTable) {}
 
   get perPrefix(): boolean {
-    return this.anyPerPrefix;
+    return this.perPrefixPeers > 0;
   }
 
   /** The rule of a peer (on session up, and after a reload). Returns whether it changed. */
   setPeer(index: number, rule: ImportRule, source: RouteSource): boolean {
     const old = this.peers.get(index);
     if (old !== undefined && old.rule === rule && sameSource(old.source, source)) return false;
+    if (old !== undefined && readsPrefix(old.rule)) this.perPrefixPeers--;
+    if (readsPrefix(rule)) this.perPrefixPeers++;
     this.peers.set(index, { rule, source, cache: new WeakMap() });
-    this.anyPerPrefix = [...this.peers.values()].some((p) => p.rule.kind === 'policy' && p.rule.policy.usesPrefix);
     return true;
   }
 
   /** The peer's session ended for good: forget its cache. */
   removePeer(index: number): void {
+    const old = this.peers.get(index);
+    if (old !== undefined && readsPrefix(old.rule)) this.perPrefixPeers--;
     this.peers.delete(index);
   }
 
@@ -108,6 +112,10 @@ export class ImportPolicies implements ImportFilter {
     return this.sets.intern(o.attributes ?? inSet.attributes, nextHop);
   }
 
+}
+
+function readsPrefix(r: ImportRule): boolean {
+  return r.kind === 'policy' && r.policy.usesPrefix;
 }
 
 function sameSource(a: RouteSource, b: RouteSource): boolean {
