@@ -19,6 +19,7 @@ import { ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
 import { encodeRouteRefresh } from '../wire/route-refresh.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import type { RankedPath } from '../rib/family-rib.js';
+import { grownCapacity } from '../rib/prefix-table.js';
 import { AddPathOut } from './add-path-out.js';
 import type { ExportTarget } from './export-attrs.js';
 import { ExportEntries, type ExportRule, type ExportSource } from './export-entries.js';
@@ -296,13 +297,15 @@ export class UpdateGroup implements CatchUpHost {
 
   private ensure(f: FamilyState, n: number): void {
     if (n <= f.out.length) return;
-    let cap = f.out.length;
-    while (cap < n) cap *= 2;
-    const o = new Int32Array(cap).fill(-1);
+    // Geometric like the prefix id space (4x while small): few copies on a full table load.
+    const cap = grownCapacity(f.out.length, n);
+    const o = new Int32Array(cap);
     o.set(f.out);
+    o.fill(-1, f.out.length);
     f.out = o;
-    const s = new Int32Array(cap).fill(-1);
+    const s = new Int32Array(cap);
     s.set(f.outSource);
+    s.fill(-1, f.outSource.length);
     f.outSource = s;
   }
 

@@ -60,27 +60,57 @@ function compareAddress(a: Buffer, b: Buffer): number {
   return a.compare(b);
 }
 
+/** Rules by code: `compareCode` returns ±code, the sign saying which path wins. */
+const RULES: readonly DecisionRule[] = ['onlyPath', 'localPref', 'asPathLength', 'origin', 'med', 'ebgpOverIbgp', 'routerId', 'clusterListLength', 'peerAddress', 'pathId'];
+
+/**
+ * The comparison itself, without allocating (it runs for every pair a sort compares):
+ * negative when `a` is better, positive when `b` is; the magnitude is the index in RULES of
+ * the rule that decided. Never 0 for two different candidates: the path id breaks a last tie
+ * between paths of one peer.
+ */
+function compareCode(a: Candidate, b: Candidate, opts: DecisionOptions): number {
+  const x = a.set;
+  const y = b.set;
+  if (x.localPref !== y.localPref) return y.localPref < x.localPref ? -1 : 1;
+  if (x.asPathLength !== y.asPathLength) return x.asPathLength < y.asPathLength ? -2 : 2;
+  if (x.origin !== y.origin) return x.origin < y.origin ? -3 : 3;
+  if ((opts.alwaysCompareMed || x.neighborAs === y.neighborAs) && x.med !== y.med) return x.med < y.med ? -4 : 4;
+  if (a.source.external !== b.source.external) return a.source.external ? -5 : 5;
+  const ida = (x.originatorId ?? a.source.bgpId) >>> 0;
+  const idb = (y.originatorId ?? b.source.bgpId) >>> 0;
+  if (ida !== idb) return ida < idb ? -6 : 6;
+  if (x.clusterList.length !== y.clusterList.length) return x.clusterList.length < y.clusterList.length ? -7 : 7;
+  const addr = compareAddress(a.source.address, b.source.address);
+  if (addr !== 0) return addr < 0 ? -8 : 8;
+  if (a.pathId !== b.pathId) return a.pathId < b.pathId ? -9 : 9;
+  return 0;
+}
+
+function ruleOf(code: number): DecisionRule {
+  return RULES[code < 0 ? -code : code] ?? 'pathId';
+}
+
 /**
  * Negative when `a` is better, positive when `b` is, with the rule that decided. Never 0
  * for two different candidates: the path id breaks a last tie between paths of one peer.
  */
 export function comparePaths(a: Candidate, b: Candidate, opts: DecisionOptions): { order: number; rule: DecisionRule } {
-  const x = a.set;
-  const y = b.set;
-  if (x.localPref !== y.localPref) return { order: y.localPref - x.localPref, rule: 'localPref' };
-  if (x.asPathLength !== y.asPathLength) return { order: x.asPathLength - y.asPathLength, rule: 'asPathLength' };
-  if (x.origin !== y.origin) return { order: x.origin - y.origin, rule: 'origin' };
-  if ((opts.alwaysCompareMed || x.neighborAs === y.neighborAs) && x.med !== y.med) {
-    return { order: x.med < y.med ? -1 : 1, rule: 'med' };
+  const code = compareCode(a, b, opts);
+  return { order: code < 0 ? -1 : code > 0 ? 1 : 0, rule: code === 0 ? 'pathId' : ruleOf(code) };
+}
+
+/** Stable insertion sort, best first: candidate lists are short (a handful of paths). */
+function sortRange(cands: Candidate[], from: number, to: number, opts: DecisionOptions): void {
+  for (let i = from + 1; i < to; i++) {
+    const c = cands[i] as Candidate;
+    let j = i - 1;
+    while (j >= from && compareCode(cands[j] as Candidate, c, opts) > 0) {
+      cands[j + 1] = cands[j] as Candidate;
+      j--;
+    }
+    cands[j + 1] = c;
   }
-  if (a.source.external !== b.source.external) return { order: a.source.external ? -1 : 1, rule: 'ebgpOverIbgp' };
-  const ida = (x.originatorId ?? a.source.bgpId) >>> 0;
-  const idb = (y.originatorId ?? b.source.bgpId) >>> 0;
-  if (ida !== idb) return { order: ida < idb ? -1 : 1, rule: 'routerId' };
-  if (x.clusterList.length !== y.clusterList.length) return { order: x.clusterList.length - y.clusterList.length, rule: 'clusterListLength' };
-  const addr = compareAddress(a.source.address, b.source.address);
-  if (addr !== 0) return { order: addr, rule: 'peerAddress' };
-  return { order: a.pathId - b.pathId, rule: 'pathId' };
 }
 
 /**
@@ -89,10 +119,14 @@ export function comparePaths(a: Candidate, b: Candidate, opts: DecisionOptions):
  * ranked against each other, then the rest of each group after its winner's rank.
  */
 export function rankPaths(cands: Candidate[], opts: DecisionOptions = DEFAULT_DECISION): DecisionRule {
-  if (cands.length <= 1) return 'onlyPath';
-  if (!opts.deterministicMed || opts.alwaysCompareMed) {
-    cands.sort((a, b) => comparePaths(a, b, opts).order);
-    return comparePaths(cands[0] as Candidate, cands[1] as Candidate, opts).rule;
+  const n = cands.length;
+  if (n <= 1) return 'onlyPath';
+  if (!opts.deterministicMed || opts.alwaysCompareMed || !mixedNeighbourAs(cands)) {
+    // One neighbour AS (MED applies to every pair) or all different (it applies to none):
+    // the order is transitive as it is, and grouping would change nothing.
+    if (n > 16) cands.sort((a, b) => compareCode(a, b, opts));
+    else sortRange(cands, 0, n, opts);
+    return ruleOf(compareCode(cands[0] as Candidate, cands[1] as Candidate, opts));
   }
   // Group by neighbour AS; within a group MED applies, so the full order is transitive.
   const groups = new Map<number, Candidate[]>();
@@ -102,10 +136,30 @@ export function rankPaths(cands: Candidate[], opts: DecisionOptions = DEFAULT_DE
     else g.push(c);
   }
   const lists = [...groups.values()];
-  for (const g of lists) g.sort((a, b) => comparePaths(a, b, opts).order);
+  for (const g of lists) g.sort((a, b) => compareCode(a, b, opts));
   // Group winners differ in neighbour AS, so MED never applies between them.
-  lists.sort((ga, gb) => comparePaths(ga[0] as Candidate, gb[0] as Candidate, opts).order);
+  lists.sort((ga, gb) => compareCode(ga[0] as Candidate, gb[0] as Candidate, opts));
   let i = 0;
   for (const g of lists) for (const c of g) cands[i++] = c;
-  return comparePaths(cands[0] as Candidate, cands[1] as Candidate, opts).rule;
+  return ruleOf(compareCode(cands[0] as Candidate, cands[1] as Candidate, opts));
+}
+
+/** Whether some neighbour AS has two or more paths and some other AS has a path too. */
+function mixedNeighbourAs(cands: readonly Candidate[]): boolean {
+  const n = cands.length;
+  if (n === 2) return false;
+  let repeated = false;
+  let distinct = false;
+  const first = (cands[0] as Candidate).set.neighborAs;
+  for (let i = 0; i < n && !(repeated && distinct); i++) {
+    const asn = (cands[i] as Candidate).set.neighborAs;
+    if (asn !== first) distinct = true;
+    for (let j = 0; j < i; j++) {
+      if ((cands[j] as Candidate).set.neighborAs === asn) {
+        repeated = true;
+        break;
+      }
+    }
+  }
+  return repeated && distinct;
 }

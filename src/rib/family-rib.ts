@@ -98,12 +98,13 @@ export class FamilyRib implements FamilyRoutes {
   private pPathId: Uint32Array | null = null;
   private pPrefix: Int32Array;
   private pFlags: Uint8Array;
-  private pPeerNext: Int32Array;
-  private pPeerPrev: Int32Array;
   private freeSlots: number[] = [];
+  /**
+   * Slots ever handed out: a peer's paths are found by scanning pPeer[0..slotCount) (a free
+   * slot's peer is -1), as FRR's bgp_clear_route and BIRD's table prune walk the table. A
+   * per-peer list would cost two words and four writes on every path of a full table.
+   */
   private slotCount = 0;
-  /** Peer index → first path slot of that peer in this family. */
-  private peerHead: number[] = [];
   /** Paths per peer (received), for max-prefix and status. */
   private perPeer: number[] = [];
   /** Paths per peer the import filter rejected. */
@@ -129,8 +130,6 @@ export class FamilyRib implements FamilyRoutes {
     this.pSet = new Int32Array(n);
     this.pPrefix = new Int32Array(n);
     this.pFlags = new Uint8Array(n);
-    this.pPeerNext = new Int32Array(n);
-    this.pPeerPrev = new Int32Array(n);
   }
 
   get table(): NlriTable {
@@ -196,32 +195,35 @@ export class FamilyRib implements FamilyRoutes {
    */
   reimport(peer: number | null): number {
     const f = this.filter;
-    // Outcomes of a per-set filter, one per received set in this run (each holds one reference).
+    // Outcomes of a per-set filter, one per (peer, received set) in this run (each holds one
+    // reference). Keyed by the peer too: two peers can send the same set under different
+    // policies (a neighbour's own importPolicy).
     const memo = new Map<number, AttrSet | null>();
     let changed = 0;
-    const one = (p: number): void => {
-      for (let s = this.peerHead[p] ?? -1; s >= 0; s = this.pPeerNext[s] as number) {
-        const inId = this.inOf(s);
-        const inSet = this.sets.get(inId);
-        let eff: AttrSet | null;
-        let owned = false;
-        if (f === null) eff = inSet;
-        else if (!f.perPrefix) {
-          const m = memo.get(inId);
-          if (m !== undefined) eff = m;
-          else memo.set(inId, (eff = f.apply(p, this.afi, this.safi, inSet, null)));
-        } else {
-          const id = this.pPrefix[s] as number;
-          const nb = this.scratchNlri(id);
-          eff = f.apply(p, this.afi, this.safi, inSet, nb);
-          owned = eff !== null;
-        }
-        if (this.setEffective(s, inSet, eff)) changed++;
-        if (owned && eff !== null) this.sets.release(eff);
+    const lim = this.slotCount;
+    const pPeer = this.pPeer;
+    for (let s = 0; s < lim; s++) {
+      const p = pPeer[s] as number;
+      if (p < 0 || (peer !== null && p !== peer)) continue;
+      const inId = this.inOf(s);
+      const inSet = this.sets.get(inId);
+      let eff: AttrSet | null;
+      let owned = false;
+      if (f === null) eff = inSet;
+      else if (!f.perPrefix) {
+        const key = p * 0x100000000 + inId;
+        const m = memo.get(key);
+        if (m !== undefined) eff = m;
+        else memo.set(key, (eff = f.apply(p, this.afi, this.safi, inSet, null)));
+      } else {
+        const id = this.pPrefix[s] as number;
+        const nb = this.scratchNlri(id);
+        eff = f.apply(p, this.afi, this.safi, inSet, nb);
+        owned = eff !== null;
       }
-    };
-    if (peer !== null) one(peer);
-    else for (let p = 0; p < this.peerHead.length; p++) one(p);
+      if (this.setEffective(s, inSet, eff)) changed++;
+      if (owned && eff !== null) this.sets.release(eff);
+    }
     for (const eff of memo.values()) if (eff !== null) this.sets.release(eff);
     return changed;
   }
@@ -373,11 +375,6 @@ export class FamilyRib implements FamilyRoutes {
       this.pNext[s] = this.pNext[first] as number;
       this.pNext[first] = s;
     }
-    const ph = this.peerHead[peer] ?? -1;
-    this.pPeerNext[s] = ph;
-    this.pPeerPrev[s] = -1;
-    if (ph >= 0) this.pPeerPrev[ph] = s;
-    this.peerHead[peer] = s;
     this.perPeer[peer] = (this.perPeer[peer] ?? 0) + 1;
     this.paths++;
     if (effective !== null) this.markDirty(id);
@@ -399,13 +396,15 @@ export class FamilyRib implements FamilyRoutes {
   /** Removes every path of a peer (session down without graceful restart). Returns how many. */
   dropPeer(peer: number, onlyStale = false): number {
     let n = 0;
-    for (let s = this.peerHead[peer] ?? -1; s >= 0; ) {
-      const next = this.pPeerNext[s] as number;
+    let left = this.perPeer[peer] ?? 0;
+    const pPeer = this.pPeer;
+    for (let s = 0; s < this.slotCount && left > 0; s++) {
+      if (pPeer[s] !== peer) continue;
+      left--;
       if (!onlyStale || ((this.pFlags[s] as number) & STALE) !== 0) {
         this.removeSlot(s);
         n++;
       }
-      s = next;
     }
     return n;
   }
@@ -413,7 +412,10 @@ export class FamilyRib implements FamilyRoutes {
   /** Marks every path of a peer stale (graceful restart helper, RFC 4724 §4.2). */
   markStale(peer: number): number {
     let n = 0;
-    for (let s = this.peerHead[peer] ?? -1; s >= 0; s = this.pPeerNext[s] as number) {
+    const want = this.perPeer[peer] ?? 0;
+    const pPeer = this.pPeer;
+    for (let s = 0; s < this.slotCount && n < want; s++) {
+      if (pPeer[s] !== peer) continue;
       this.pFlags[s] = (this.pFlags[s] as number) | STALE;
       n++;
     }
@@ -576,14 +578,10 @@ export class FamilyRib implements FamilyRoutes {
     if (prev < 0) this.head[id] = this.pNext[s] as number;
     else this.pNext[prev] = this.pNext[s] as number;
     const peer = this.pPeer[s] as number;
-    const pn = this.pPeerNext[s] as number;
-    const pp = this.pPeerPrev[s] as number;
-    if (pp < 0) this.peerHead[peer] = pn;
-    else this.pPeerNext[pp] = pn;
-    if (pn >= 0) this.pPeerPrev[pn] = pp;
     this.dropRefs(s);
     const filtered = ((this.pFlags[s] as number) & FILTERED) !== 0;
     if (filtered) this.setFiltered(s, false);
+    this.pPeer[s] = -1;
     this.pSet[s] = -1;
     if (this.pInSet !== null) this.pInSet[s] = -1;
     this.freeSlots.push(s);
@@ -625,8 +623,6 @@ export class FamilyRib implements FamilyRoutes {
     this.pSet = g32(this.pSet);
     this.pPrefix = g32(this.pPrefix);
     if (this.pInSet !== null) this.pInSet = g32(this.pInSet);
-    this.pPeerNext = g32(this.pPeerNext);
-    this.pPeerPrev = g32(this.pPeerPrev);
     if (this.pPathId !== null) {
       const u = new Uint32Array(n);
       u.set(this.pPathId);

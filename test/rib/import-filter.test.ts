@@ -164,6 +164,35 @@ describe('rib: import filter', () => {
     assert.equal(rib.sets.size, 2, 'the modified set is freed once no path uses it');
   });
 
+  it('reimport of every peer applies each peer its own outcome for the same received set', () => {
+    // Both peers send identical attributes (one interned set); the filter changes only peer
+    // 2's paths. A run over every peer must not reuse peer 1's outcome for peer 2.
+    const rib = newRib();
+    rib.importUpdate(1, announce(['10.1.0.0/16'], 100), false);
+    rib.importUpdate(2, announce(['10.2.0.0/16'], 100), false);
+    assert.equal(rib.sets.size, 1, 'one received set for both peers');
+    decideAll(rib);
+    rib.setImportFilter(new SetLocalPref(rib, 500));
+    assert.equal(rib.reimport(null), 1, 'only peer 2 path changes');
+    assert.deepEqual(decideAll(rib), [{ family: '1/1', prefix: '10.2.0.0/16', ranked: ['2:500'] }]);
+  });
+
+  it('dropping a peer removes only its paths, wherever they sit in the table', () => {
+    const rib = newRib();
+    for (let i = 0; i < 50; i++) rib.importUpdate(1 + (i % 2), announce([`10.${i}.0.0/16`], 100), false);
+    rib.importUpdate(2, withdraw(['10.3.0.0/16', '10.5.0.0/16']), false);
+    rib.importUpdate(1, announce(['10.3.0.0/16'], 100), false);
+    decideAll(rib);
+    const fam = rib.family(1, 1) as FamilyRoutes;
+    assert.equal(fam.pathCount, 49);
+    rib.dropPeer(1);
+    assert.equal(fam.pathCount, 23, 'peer 2 keeps its 25 paths less the 2 withdrawn');
+    assert.deepEqual(rib.peerCounts(1).find((c) => c.afi === 1 && c.safi === 1), { afi: 1, safi: 1, received: 0, accepted: 0 });
+    const gone = decideAll(rib);
+    assert.equal(gone.length, 26, 'every prefix of peer 1 is decided (withdrawn) once');
+    assert.ok(gone.every((c) => c.ranked.length === 0));
+  });
+
   it('reimport accept -> reject -> accept emits exactly the changed best paths', () => {
     for (const perPrefix of [false, true]) {
       const rib = newRib();
