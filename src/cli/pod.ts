@@ -26,6 +26,7 @@ import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
 import { startOperations } from '../status/operations.js';
 import { instrumentResolver } from '../status/discovery-view.js';
 import { kubernetesDiscoveryFromEnv } from '../k8s/k8s-discovery.js';
+import { warmUpUnlessDisabled } from './warm-up.js';
 
 export async function podCommand(allArgs: readonly string[], io: CliIo): Promise<number> {
   const podIp = process.env['POD_IP'];
@@ -75,6 +76,7 @@ export async function podCommand(allArgs: readonly string[], io: CliIo): Promise
       discovery: () => discovery.view(podRef.pod),
       onLookup: discovery.onLookup,
     });
+    await warmUpUnlessDisabled(log);
     await rr.start();
   } catch (err) {
     io.stderr.write(`meshrr pod: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -20,6 +20,7 @@ import { logDestination } from './pretty-log.js';
 import { loadRouterConfig } from '../config/router-config.js';
 import { OPERATIONS_USAGE, takeOperationsArgs } from '../status/options.js';
 import { startOperations } from '../status/operations.js';
+import { warmUpUnlessDisabled } from './warm-up.js';
 
 const USAGE = `usage: meshrr rr --config FILE [--log-level LEVEL] [--pretty] [--state-dir DIR] ${OPERATIONS_USAGE}\n`;
 
@@ -64,6 +65,7 @@ export async function rrCommand(allArgs: readonly string[], io: CliIo): Promise<
   let operations;
   try {
     operations = await startOperations({ rr, log, options: ops.options, config: () => ({ source: configPath, template: null, text: configText, appliedAt }) });
+    await warmUpUnlessDisabled(log);
     await rr.start();
   } catch (err) {
     io.stderr.write(`meshrr rr: ${err instanceof Error ? err.message : String(err)}\n`);
