@@ -12,9 +12,10 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: compile TypeScript with the dev dependencies, and the socket-options addon --
-# The N-API addon (native/, TCP-MD5 and GTSM, docs/security.md) is built against the
-# headers the node image ships (/usr/local/include/node): no download.
+# ---- build: compile TypeScript with the dev dependencies, and the native addons ---------
+# The N-API addons (native/: TCP-MD5 and GTSM, docs/security.md; huge pages for the RIB's
+# large arrays, docs/pod.md) are built against the headers the node image ships
+# (/usr/local/include/node): no download.
 FROM ${NODE_IMAGE} AS build
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -61,7 +62,7 @@ ENV NODE_ENV=production \
     MESHRR_TEMPLATE=/opt/meshrr/conf/meshrr.conf.njk
 COPY --from=deps /opt/meshrr/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-COPY --from=build /src/build/Release/meshrr_sockopt.node ./build/Release/meshrr_sockopt.node
+COPY --from=build /src/build/Release/meshrr_sockopt.node /src/build/Release/meshrr_memory.node ./build/Release/
 COPY package.json ./
 COPY templates ./templates
 # Read-only root filesystem: meshrr writes nothing; ConfigMaps are mounted at /opt/meshrr/conf.

@@ -5,6 +5,12 @@
       "sources": ["native/sockopt.c"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "meshrr_memory",
+      "sources": ["native/memory.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
     }
   ]
 }

@@ -26,6 +26,7 @@ import { ExportEntries, type ExportRule, type ExportSource } from './export-entr
 import { packAnnounce, packWithdraw } from './packer.js';
 import { catchUpStep, convertLagging, fullWalk, type CatchUpHost } from './catch-up.js';
 import type { FamilyState, GroupFamily, Member, MemberPort, Packet } from './group-state.js';
+import { int32Array } from '../rib/large-arrays.js';
 
 export type { GroupFamily, MemberPort } from './group-state.js';
 
@@ -299,11 +300,11 @@ export class UpdateGroup implements CatchUpHost {
     if (n <= f.out.length) return;
     // Geometric like the prefix id space (4x while small): few copies on a full table load.
     const cap = grownCapacity(f.out.length, n);
-    const o = new Int32Array(cap);
+    const o = int32Array(cap);
     o.set(f.out);
     o.fill(-1, f.out.length);
     f.out = o;
-    const s = new Int32Array(cap);
+    const s = int32Array(cap);
     s.set(f.outSource);
     s.fill(-1, f.outSource.length);
     f.outSource = s;

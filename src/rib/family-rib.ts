@@ -24,6 +24,7 @@ import type { FamilyRoutes } from './family-routes.js';
 import type { NlriTable } from './nlri-table.js';
 import type { ImportFilter } from './import-filter.js';
 import type { NlriBlock } from '../wire/attribute-types.js';
+import { int32Array, uint32Array, uint8Array } from './large-arrays.js';
 
 /** Path flag: kept from before a graceful restart or enhanced refresh (RFC 4724, RFC 7313). */
 export const STALE = 1;
@@ -78,7 +79,7 @@ export class FamilyRib implements FamilyRoutes {
   private head: Int32Array;
   private dirtyFlag: Uint8Array;
   /** Prefix ids waiting for a decision, first in first out: dirtyList[dirtyHead..dirtyLen). */
-  private dirtyList = new Int32Array(1024);
+  private dirtyList: Int32Array = new Int32Array(1024);
   private dirtyHead = 0;
   private dirtyLen = 0;
   private readonly change: MutableChange = { prefixId: -1, ranked: NO_PATHS, rule: 'onlyPath' };
@@ -278,7 +279,7 @@ export class FamilyRib implements FamilyRoutes {
 
   /** From now on, received sets are kept apart from effective sets. */
   private materializeIn(): void {
-    const a = new Int32Array(this.pSet.length);
+    const a = int32Array(this.pSet.length);
     a.set(this.pSet);
     this.pInSet = a;
   }
@@ -289,7 +290,7 @@ export class FamilyRib implements FamilyRoutes {
   }
 
   private setPathId(s: number, pathId: number): void {
-    if (this.pPathId === null) this.pPathId = new Uint32Array(this.pNext.length);
+    if (this.pPathId === null) this.pPathId = uint32Array(this.pNext.length);
     this.pPathId[s] = pathId;
   }
 
@@ -565,7 +566,7 @@ export class FamilyRib implements FamilyRoutes {
         this.dirtyLen -= this.dirtyHead;
         this.dirtyHead = 0;
       } else {
-        const d = new Int32Array(grownCapacity(this.dirtyList.length, this.dirtyLen + 1));
+        const d = int32Array(grownCapacity(this.dirtyList.length, this.dirtyLen + 1));
         d.set(this.dirtyList);
         this.dirtyList = d;
       }
@@ -614,7 +615,7 @@ export class FamilyRib implements FamilyRoutes {
   private growSlots(min: number): void {
     const n = grownCapacity(this.pNext.length, min);
     const g32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n);
+      const b = int32Array(n);
       b.set(a);
       return b;
     };
@@ -624,11 +625,11 @@ export class FamilyRib implements FamilyRoutes {
     this.pPrefix = g32(this.pPrefix);
     if (this.pInSet !== null) this.pInSet = g32(this.pInSet);
     if (this.pPathId !== null) {
-      const u = new Uint32Array(n);
+      const u = uint32Array(n);
       u.set(this.pPathId);
       this.pPathId = u;
     }
-    const f = new Uint8Array(n);
+    const f = uint8Array(n);
     f.set(this.pFlags);
     this.pFlags = f;
   }
@@ -642,13 +643,13 @@ export class FamilyRib implements FamilyRoutes {
     // Follow the id space's own (geometric) growth.
     const n = Math.max(this.prefixes.idCapacity, grownCapacity(this.head.length, min));
     const grow = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n);
+      const b = int32Array(n);
       b.set(a);
       b.fill(-1, a.length);
       return b;
     };
     this.head = grow(this.head);
-    const d = new Uint8Array(n);
+    const d = uint8Array(n);
     d.set(this.dirtyFlag);
     this.dirtyFlag = d;
   }

@@ -16,6 +16,7 @@
  */
 
 import type { NlriTable } from './nlri-table.js';
+import { int32Array, uint32Array, uint8Array } from './large-arrays.js';
 
 /** idLen of an id not in use (no prefix is 255 bits long). */
 const FREE_LEN = 0xff;
@@ -321,11 +322,12 @@ export class PrefixTable implements NlriTable {
 
   private growIds(min: number): void {
     const n = grownCapacity(this.idLen.length, min);
-    const k = new Int32Array(n * this.words);
+    const k = int32Array(n * this.words);
     k.set(this.idKey);
     this.idKey = k;
-    const l = new Uint8Array(n).fill(FREE_LEN);
+    const l = uint8Array(n);
     l.set(this.idLen);
+    l.fill(FREE_LEN, this.idLen.length);
     this.idLen = l;
   }
 
@@ -342,7 +344,7 @@ export class PrefixTable implements NlriTable {
     const PAGE_SHIFT = 9; // 512 slots of 8 octets
     const pages = (mask >>> PAGE_SHIFT) + 1;
     const count = new Int32Array(pages + 1);
-    const home = new Uint32Array(lim);
+    const home = uint32Array(lim);
     for (let id = 0; id < lim; id++) {
       const bits = idLen[id] as number;
       if (bits === FREE_LEN) continue;
@@ -351,7 +353,7 @@ export class PrefixTable implements NlriTable {
       (count[(h >>> PAGE_SHIFT) + 1] as number)++;
     }
     for (let p = 0; p < pages; p++) count[p + 1] = (count[p + 1] as number) + (count[p] as number);
-    const order = new Int32Array(count[pages] as number);
+    const order = int32Array(count[pages] as number);
     for (let id = 0; id < lim; id++) {
       if (idLen[id] === FREE_LEN) continue;
       const p = (home[id] as number) >>> PAGE_SHIFT;
@@ -377,7 +379,7 @@ export class PrefixTable implements NlriTable {
     const W = this.words;
     this.cap = cap;
     this.mask = cap - 1;
-    this.slots = new Int32Array(cap * this.stride);
+    this.slots = int32Array(cap * this.stride);
     this.used = 0;
     const lim = this.nextId;
     const idLen = this.idLen;
