@@ -143,6 +143,13 @@ protocol bgp clients {
 `;
 }
 
+/**
+ * BIRD and FRR get glibc's huge-page malloc (the C counterpart of meshrr's advised arrays,
+ * native/memory.c), so every reflector in a run is measured with huge pages available;
+ * BENCH_C_DAEMON_THP=0 runs them with glibc's defaults.
+ */
+const C_DAEMON_ENV: Readonly<Record<string, string>> = process.env['BENCH_C_DAEMON_THP'] === '0' ? {} : { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+
 export function birdDaemon(): Daemon {
   const v = versionOf(BIRD, ['--version'], /BIRD version (\S+)/);
   return {
@@ -152,7 +159,7 @@ export function birdDaemon(): Daemon {
       const conf = join(o.dir, 'bird.conf');
       writeFileSync(conf, birdConf());
       const args = ['netns', 'exec', o.ns, BIRD, '-f', '-c', conf, '-s', join(o.dir, 'bird.ctl'), '-P', join(o.dir, 'bird.pid')];
-      return started(new Child('bird', 'ip', args));
+      return started(new Child('bird', 'ip', args, C_DAEMON_ENV));
     },
   };
 }
@@ -192,7 +199,7 @@ export function frrDaemon(): Daemon {
       mkdirSync(vty, { recursive: true });
       const args = ['netns', 'exec', o.ns, BGPD, '-Z', '-S', '-n', '-f', conf, '-i', join(o.dir, 'bgpd.pid'), '-z', join(o.dir, 'zserv.api')];
       args.push('--vty_socket', vty, '-l', RR_ADDRESS, '-p', String(RR_PORT), '-P', '0', '--limit-fds', '20000', '--log', 'stdout', '--log-level', 'critical');
-      return started(new Child('frr', 'ip', args));
+      return started(new Child('frr', 'ip', args, C_DAEMON_ENV));
     },
   };
 }

@@ -14,7 +14,7 @@
  * Rows: time, peak RSS and CPU per configuration and daemon; BIRD and FRR rows carry the
  * ratio daemon / meshrr; meshrr rows note issue 5's targets for 1M prefixes.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,8 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     const repeat = Math.max(1, Number(opts.flags.get('repeat') ?? '1'));
     Child.nice = Number(opts.flags.get('nice') ?? '0');
     const quiet = { perRunMs: Number(opts.flags.get('quiet-wait') ?? '5') * 1000, leftMs: 60000 };
-    const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; best of ${repeat}` : ''}`;
+    const thp = thpMode();
+    const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; best of ${repeat}` : ''}; kernel THP ${thp}, meshrr huge pages ${process.env['MESHRR_HUGE_PAGES'] === '0' ? 'off' : 'on'}, warm-up ${process.env['MESHRR_WARM_UP'] === '0' ? 'off' : 'on'}, BIRD/FRR malloc huge pages ${process.env['BENCH_C_DAEMON_THP'] === '0' ? 'off' : 'on'}`;
     const rows: BenchRow[] = [{ metric: 'reflectors', value: null, unit: '', note: setup }];
     for (const c of cases) {
       const file = await tableFile(c.table, () => {
@@ -159,5 +160,14 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     return { title: 'fanout', rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The kernel's transparent huge page mode, as the bench header reports it. */
+function thpMode(): string {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }

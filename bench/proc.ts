@@ -39,9 +39,11 @@ export class Child {
     readonly name: string,
     cmd: string,
     args: readonly string[],
+    /** Extra environment variables for this child (on top of the bench's own). */
+    env: Readonly<Record<string, string>> = {},
   ) {
     const [c, a] = Child.nice === 0 ? [cmd, args] : ['nice', ['-n', String(Child.nice), cmd, ...args]];
-    this.proc = spawn(c, a, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(c, a, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     if (this.proc.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
     this.pid = this.proc.pid;
     let out = '';

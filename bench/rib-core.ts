@@ -4,7 +4,8 @@
  * that take every Buffer at once. Measures the CPU seconds and wall time of import, decision,
  * packing and the writes to K members, and the heap/RSS growth, so that RIB and update-group
  * changes can be compared without the noise of sockets, receivers and other work on a shared
- * machine. Flags: --core-n=1M (prefixes), --core-k=1,10,50 (members), --core-repeat=3 (best of).
+ * machine. Flags: --core-n=1M (prefixes), --core-k=1,10,50 (members), --core-repeat=3 (best of),
+ * --core-warm=false (no unmeasured warm-up run).
  * Not issue 5's benchmark (that is fanout.ts): a tool for finding where the core's time goes.
  *
  * Issue 6: each K is also run with BENCH_EXPORT_POLICY on every member's group (a prefix-list
@@ -23,6 +24,7 @@ import type { BenchOptions, BenchReport, BenchRow } from './report.js';
 import { ACCEPT_ALL, type ExportRule } from '../src/reflect/export-entries.js';
 import { compilePolicies } from '../src/policy/compile.js';
 import { syntheticTable } from './tables.js';
+import { installMemoryAdvice } from '../src/cli/memory-advice.js';
 
 function parseCount(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
@@ -103,6 +105,9 @@ interface Result {
   readonly wallS: number;
   readonly rssMb: number;
   readonly messagesPerMember: number;
+  /** Minor page faults and kernel CPU seconds of the run (memory first touched). */
+  readonly faults: number;
+  readonly sysS: number;
 }
 
 /** The measured interval of the last run, in the clock of V8 CPU profiles (for profile-summary.ts). */
@@ -119,6 +124,7 @@ async function once(updates: readonly Buffer[], k: number, rule: ExportRule = AC
   const rss0 = process.memoryUsage.rss();
   const startUs = Number(process.hrtime.bigint() / 1000n);
   const c0 = process.cpuUsage();
+  const f0 = process.resourceUsage().minorPageFault;
   const t0 = performance.now();
   // Like the session layer: a chunk of UPDATEs per turn (about 64 KiB of socket data).
   let i = 0;
@@ -141,21 +147,26 @@ async function once(updates: readonly Buffer[], k: number, rule: ExportRule = AC
   const wallS = (performance.now() - t0) / 1000;
   lastWindow = { startUs, endUs: Number(process.hrtime.bigint() / 1000n) };
   const c = process.cpuUsage(c0);
+  const faults = process.resourceUsage().minorPageFault - f0;
   const rssMb = (process.memoryUsage.rss() - rss0) / 2 ** 20;
   for (let j = 1; j <= k + 1; j++) rr.peerDown(j, false);
-  return { cpuS: (c.user + c.system) / 1e6, wallS, rssMb, messagesPerMember: Math.round(sink.messages / k) };
+  return { cpuS: (c.user + c.system) / 1e6, wallS, rssMb, messagesPerMember: Math.round(sink.messages / k), faults, sysS: c.system / 1e6 };
 }
 
 export async function run(opts: BenchOptions): Promise<BenchReport> {
   const n = parseCount(opts.flags.get('core-n') ?? (opts.quick ? '100k' : '1M'));
   const ks = (opts.flags.get('core-k') ?? '1,10,50').split(',').map(parseCount);
   const repeat = Math.max(1, Number(opts.flags.get('core-repeat') ?? '3'));
+  // As `meshrr rr` does at start-up: the RIB's large arrays on huge pages (MESHRR_HUGE_PAGES=0: not).
+  const mem = installMemoryAdvice(process.env);
+  opts.log(`rib-core: huge pages ${mem.advised ? 'on' : `off (${mem.reason ?? ''})`}, kernel THP ${mem.thp ?? 'unknown'}`);
   const table = syntheticTable(n);
   const updates = splitUpdates(table.bytes);
   const rows: BenchRow[] = [];
   const rule = benchRule();
-  // One unmeasured run first, so the first K measured does not pay for JIT warm-up.
-  await once(updates, ks[0] ?? 1);
+  // One unmeasured run first, so the first K measured does not pay for JIT warm-up and first
+  // touches of memory; --core-warm=false measures a cold process instead (as in fanout.ts).
+  if (opts.flags.get('core-warm') !== 'false') await once(updates, ks[0] ?? 1);
   for (const k of ks) {
     let best: Result | null = null;
     for (let r = 0; r < repeat; r++) {
@@ -163,7 +174,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
       if (best === null || res.cpuS < best.cpuS) best = res;
     }
     const b = best as Result;
-    opts.log(`rib-core N=${n} K=${k}: CPU ${b.cpuS.toFixed(3)} s, wall ${b.wallS.toFixed(3)} s, RSS +${b.rssMb.toFixed(0)} MB, ${b.messagesPerMember} UPDATEs per member`);
+    opts.log(`rib-core N=${n} K=${k}: CPU ${b.cpuS.toFixed(3)} s (kernel ${b.sysS.toFixed(3)} s, ${(b.faults / 1000).toFixed(1)}k page faults), wall ${b.wallS.toFixed(3)} s, RSS +${b.rssMb.toFixed(0)} MB, ${b.messagesPerMember} UPDATEs per member`);
     rows.push({ metric: `N=${n} K=${k} core CPU`, value: b.cpuS, unit: 's', note: `best of ${repeat}; wall ${b.wallS.toFixed(3)} s; RSS +${b.rssMb.toFixed(0)} MB` });
     if (opts.flags.get('core-policy') === 'false') continue;
     let bestP: Result | null = null;
