@@ -6,7 +6,7 @@
  * long as the path exists, and never reused for a different path of the same prefix while
  * advertised.
  */
-import type { RankedPath } from '../rib/family-rib.js';
+import type { RankedPath } from '../rib/family-routes.js';
 import type { NlriTable } from '../rib/nlri-table.js';
 import { packAnnounce, packWithdraw } from './packer.js';
 

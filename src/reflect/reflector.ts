@@ -19,7 +19,7 @@ import type { CodecCtx } from '../wire/context.js';
 import { ATTR } from '../wire/iana.js';
 import type { UpdateMessage } from '../wire/attribute-types.js';
 import { Rib } from '../rib/rib.js';
-import type { BestChange } from '../rib/family-rib.js';
+import type { BestChange } from '../rib/family-routes.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
 import type { DecisionOptions } from '../rib/best-path.js';
 import { UpdateGroup, type MemberPort } from './update-group.js';

@@ -18,15 +18,14 @@
 import { ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
 import { encodeRouteRefresh } from '../wire/route-refresh.js';
 import type { AttrSet } from '../rib/attr-set.js';
-import type { RankedPath } from '../rib/family-rib.js';
-import { grownCapacity } from '../rib/prefix-table.js';
+import type { RankedPath } from '../rib/family-routes.js';
 import { AddPathOut } from './add-path-out.js';
 import type { ExportTarget } from './export-attrs.js';
 import { ExportEntries, type ExportRule, type ExportSource } from './export-entries.js';
 import { packAnnounce, packWithdraw } from './packer.js';
 import { catchUpStep, convertLagging, fullWalk, type CatchUpHost } from './catch-up.js';
 import type { FamilyState, GroupFamily, Member, MemberPort, Packet } from './group-state.js';
-import { int32Array } from '../rib/large-arrays.js';
+import { grownCapacity, int32Array } from '../rib/large-arrays.js';
 
 export type { GroupFamily, MemberPort } from './group-state.js';
 

@@ -5,9 +5,28 @@
  */
 import type { NlriBlock } from '../wire/attribute-types.js';
 import type { AttrSet } from './attr-set.js';
-import type { BestChange, RankedPath } from './family-rib.js';
+import type { DecisionRule } from './best-path.js';
 import type { NlriTable } from './nlri-table.js';
 import type { ImportFilter } from './import-filter.js';
+
+/** One path of a prefix as the decision process ranked it. */
+export interface RankedPath {
+  readonly set: AttrSet;
+  readonly peer: number;
+  readonly pathId: number;
+}
+
+/**
+ * What the decision process made of one prefix. `decide` reuses one object (and its
+ * `ranked` array and entries) for every emit, so no object is made per prefix: read it
+ * during the call, copy what you keep.
+ */
+export interface BestChange {
+  readonly prefixId: number;
+  /** Ranked candidates, best first (empty: the prefix is gone, or all its paths are filtered). */
+  readonly ranked: readonly RankedPath[];
+  readonly rule: DecisionRule;
+}
 
 export interface FamilyRoutes {
   readonly afi: number;

@@ -1,5 +1,5 @@
 /**
- * Allocation of the RIB's large typed arrays (prefix hash table, per-prefix and per-path
+ * Allocation and growth of the RIB's large typed arrays (prefix hash table, per-prefix and per-path
  * arrays, update-group Adj-RIB-Out). An array of 2 MiB or more is placed on a 2 MiB boundary
  * of a slightly larger ArrayBuffer that a huge-page advisor has marked for transparent huge
  * pages, when the composition root installed one (src/cli/memory-advice.ts, over the
@@ -10,6 +10,19 @@
  * The extra 2 MiB of each buffer is never written, so it is never backed by memory.
  * Owns: where large arrays live. Must not: do I/O (the advisor is injected).
  */
+
+/** Table and id-space capacity growth: 4x while below this many entries, then 2x. */
+const FAST_GROWTH_BELOW = 1 << 20;
+
+/**
+ * The capacity after growing `cur` to hold at least `min`: geometric, 4x while small so a
+ * full table costs a handful of copies, 2x past 2^20 entries so the slack stays bounded.
+ */
+export function grownCapacity(cur: number, min: number): number {
+  let n = Math.max(cur, 16);
+  while (n < min) n *= n < FAST_GROWTH_BELOW ? 4 : 2;
+  return n;
+}
 
 /** Returns the byte offset of the buffer's first 2 MiB boundary after advising huge pages from there, or -1. */
 export type HugePageAdvisor = (buf: ArrayBuffer, bytes: number) => number;

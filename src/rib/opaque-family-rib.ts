@@ -12,7 +12,7 @@ import type { NlriBlock } from '../wire/attribute-types.js';
 import { nlriKey, splitNlri } from '../wire/nlri-split.js';
 import type { AttrSetTable, AttrSet } from './attr-set.js';
 import { rankPaths, DEFAULT_DECISION, type Candidate, type DecisionOptions, type DecisionRule, type PathSource } from './best-path.js';
-import type { BestChange, RankedPath } from './family-rib.js';
+import type { BestChange, RankedPath } from './family-routes.js';
 import type { FamilyRoutes } from './family-routes.js';
 import type { NlriTable } from './nlri-table.js';
 import type { ImportFilter } from './import-filter.js';

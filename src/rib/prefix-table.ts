@@ -16,22 +16,12 @@
  */
 
 import type { NlriTable } from './nlri-table.js';
-import { int32Array, uint32Array, uint8Array } from './large-arrays.js';
+import { grownCapacity, int32Array, uint32Array, uint8Array } from './large-arrays.js';
 
 /** idLen of an id not in use (no prefix is 255 bits long). */
 const FREE_LEN = 0xff;
 /** All ones (as an int32: words are kept signed so no value needs a heap number). */
 const TOMBSTONE = -1;
-/** Table and id-space capacity growth: 4x while below this many entries, then 2x. */
-const FAST_GROWTH_BELOW = 1 << 20;
-
-/** The capacity after growing `cur` to hold at least `min` (geometric). */
-export function grownCapacity(cur: number, min: number): number {
-  let n = Math.max(cur, 16);
-  while (n < min) n *= n < FAST_GROWTH_BELOW ? 4 : 2;
-  return n;
-}
-
 /** 32-bit finaliser (MurmurHash3 fmix32): every key bit moves every hash bit. */
 function mix(h: number): number {
   h ^= h >>> 16;

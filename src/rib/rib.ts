@@ -22,9 +22,9 @@ import type { NlriBlock, PathAttribute, UpdateMessage } from '../wire/attribute-
 import { findAttribute } from '../wire/attribute-types.js';
 import { mergeAs4Path } from '../wire/attrs/as-path.js';
 import { AttrSetTable, type AttrSet } from './attr-set.js';
-import { FamilyRib, type BestChange } from './family-rib.js';
+import { FamilyRib } from './family-rib.js';
 import { OpaqueFamilyRib } from './opaque-family-rib.js';
-import type { FamilyRoutes } from './family-routes.js';
+import type { BestChange, FamilyRoutes } from './family-routes.js';
 import type { ImportFilter, PeerFamilyCounts } from './import-filter.js';
 import { DEFAULT_DECISION, type DecisionOptions, type PathSource } from './best-path.js';
 

@@ -13,7 +13,7 @@ import type { RouteReflector } from '../rr/route-reflector.js';
 import type { PathAttribute } from '../wire/attribute-types.js';
 import { FLAG } from '../wire/iana.js';
 import { TableDumpV2Writer, type PeerInput, type RibEntryInput } from '../mrt/writer.js';
-import type { RankedPath } from '../rib/family-rib.js';
+import type { RankedPath } from '../rib/family-routes.js';
 
 const EMPTY = Buffer.alloc(0);
 

@@ -8,7 +8,7 @@
  */
 import type { RouteReflector } from '../rr/route-reflector.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
-import type { RankedPath } from '../rib/family-rib.js';
+import type { RankedPath } from '../rib/family-routes.js';
 import { comparePaths, type DecisionRule } from '../rib/best-path.js';
 import { eligible } from '../reflect/roles.js';
 import { exportAttributes } from '../reflect/export-attrs.js';

@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PrefixTable, grownCapacity } from '../../src/rib/prefix-table.js';
+import { PrefixTable } from '../../src/rib/prefix-table.js';
+import { grownCapacity } from '../../src/rib/large-arrays.js';
 
 /** Deterministic pseudo-random numbers (xorshift32). */
 function rng(seed: number): () => number {
