@@ -6,6 +6,7 @@
  */
 import type { NlriTable } from '../rib/nlri-table.js';
 import type { AddPathOut } from './add-path-out.js';
+import type { PendingAnnouncements } from './pending-announce.js';
 
 export interface MemberPort {
   /** RIB peer index of the member. */
@@ -58,8 +59,8 @@ export interface FamilyState {
   out: Int32Array;
   /** The peer the advertised route came from, -1 none. */
   outSource: Int32Array;
-  pendAnn: Map<number, number[]>;
-  pendAnnSkip: Map<number, Map<number, number[]>>;
+  /** Announcements owed since the last flush, by (entry, skip). */
+  readonly pend: PendingAnnouncements;
   pendWd: Buffer[];
   pendWdOnly: Map<number, Buffer[]>;
   /** Set when the family sends path identifiers (add-path); the arrays above are then unused. */

@@ -23,6 +23,7 @@ import { AddPathOut } from './add-path-out.js';
 import type { ExportTarget } from './export-attrs.js';
 import { ExportEntries, type ExportRule, type ExportSource } from './export-entries.js';
 import { packAnnounce, packWithdraw } from './packer.js';
+import { PendingAnnouncements } from './pending-announce.js';
 import { catchUpStep, convertLagging, fullWalk, type CatchUpHost } from './catch-up.js';
 import type { FamilyState, GroupFamily, Member, MemberPort, Packet } from './group-state.js';
 import { grownCapacity, int32Array } from '../rib/large-arrays.js';
@@ -63,8 +64,7 @@ export class UpdateGroup implements CatchUpHost {
       fam,
       out: new Int32Array(1024).fill(-1),
       outSource: new Int32Array(1024).fill(-1),
-      pendAnn: new Map(),
-      pendAnnSkip: new Map(),
+      pend: new PendingAnnouncements(),
       pendWd: [],
       pendWdOnly: new Map(),
       addPath:
@@ -132,11 +132,7 @@ export class UpdateGroup implements CatchUpHost {
     if (this.members.has(source)) {
       // The sender is a member: everyone but it gets the route; it gets a withdrawal if it
       // had been sent another path for this prefix.
-      let bySkip = f.pendAnnSkip.get(nextEntry);
-      if (bySkip === undefined) f.pendAnnSkip.set(nextEntry, (bySkip = new Map()));
-      const ids = bySkip.get(source);
-      if (ids === undefined) bySkip.set(source, [prefixId]);
-      else ids.push(prefixId);
+      f.pend.add(nextEntry, source, prefixId);
       if (prevEntry >= 0 && prevSource !== source) {
         const list = f.pendWdOnly.get(source);
         const bytes = this.prefixBytes(f, prefixId);
@@ -145,9 +141,7 @@ export class UpdateGroup implements CatchUpHost {
       }
       return;
     }
-    const ids = f.pendAnn.get(nextEntry);
-    if (ids === undefined) f.pendAnn.set(nextEntry, [prefixId]);
-    else ids.push(prefixId);
+    f.pend.add(nextEntry, -1, prefixId);
   }
 
   /** Packs pending changes into the shared log and starts writing. */
@@ -170,10 +164,7 @@ export class UpdateGroup implements CatchUpHost {
         for (const b of bufs) this.append({ buf: b, skip: -1, only: member });
       }
       f.pendWdOnly.clear();
-      for (const [entryId, ids] of f.pendAnn) this.packEntry(f, entryId, ids, -1);
-      f.pendAnn.clear();
-      for (const [entryId, bySkip] of f.pendAnnSkip) for (const [skip, ids] of bySkip) this.packEntry(f, entryId, ids, skip);
-      f.pendAnnSkip.clear();
+      f.pend.drain((entryId, skip, ids, start, count) => this.packEntry(f, entryId, ids, start, count, skip));
     }
     this.schedulePump();
   }
@@ -269,15 +260,21 @@ export class UpdateGroup implements CatchUpHost {
     this.exports.forgetPeer(peer);
   }
 
-  private packEntry(f: FamilyState, entryId: number, ids: number[], skip: number): void {
+  private packEntry(f: FamilyState, entryId: number, ids: Int32Array, start: number, count: number, skip: number): void {
     const e = this.exports.get(entryId);
     if (e === undefined) return;
     // Keep only prefixes still advertised with this entry (later changes superseded the rest).
-    let n = 0;
-    for (const id of ids) if (f.out[id] === entryId && f.outSource[id] !== -1 && (skip < 0 || f.outSource[id] === skip)) ids[n++] = id;
+    const out = f.out;
+    const outSource = f.outSource;
+    let n = start;
+    for (let i = start; i < start + count; i++) {
+      const id = ids[i] as number;
+      if (out[id] === entryId && outSource[id] !== -1 && (skip < 0 || outSource[id] === skip)) ids[n++] = id;
+    }
+    n -= start;
     if (n === 0) return;
     const bufs: Buffer[] = [];
-    packAnnounce(f.fam.afi, f.fam.safi, e.attrs, e.nextHop, ids, n, f.fam.table, this.maxLen, null, bufs);
+    packAnnounce(f.fam.afi, f.fam.safi, e.attrs, e.nextHop, ids.subarray(start, start + n), n, f.fam.table, this.maxLen, null, bufs);
     this.prefixesPacked += n;
     for (const b of bufs) this.append({ buf: b, skip, only: -1 });
   }

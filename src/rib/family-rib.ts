@@ -145,7 +145,7 @@ export class FamilyRib extends FamilyPaths implements FamilyRoutes {
         continue;
       }
       // One path (most prefixes of a reflector's table): nothing to rank.
-      cands.length = n;
+      if (cands.length !== n) cands.length = n;
       for (let i = 0; i < n; i++) cands[i] = pool[i] as PooledCandidate;
       let rule: DecisionRule = 'onlyPath';
       if (n > 1) {
