@@ -5,7 +5,7 @@
  *
  * Must not: do I/O, read the clock, or decide state transitions (fsm.ts does). The OPEN
  * version and the syntax of each capability are checked by the codec (src/wire/open.ts,
- * capabilities.ts) before this module sees the message.
+ * capability-decode.ts) before this module sees the message.
  *
  * RFCs: 4271 §6.2 (OPEN errors), 5492 §5 (Unsupported Capability data), 6286 (BGP
  * Identifier), 6793 (4-octet AS, AS_TRANS), 7607 (AS 0), 4760 §1 and §8 (families),
@@ -14,7 +14,7 @@
  * draft-walton-bgp-hostname-capability (FQDN).
  */
 import type { AddPathMode, AfiSafi, Capability, GracefulRestartFamily } from '../wire/capabilities.js';
-import { capabilitiesLength, encodeCapabilityInto } from '../wire/capabilities.js';
+import { capabilitiesLength, encodeCapabilityInto } from '../wire/capability-encode.js';
 import type { CodecCtx } from '../wire/context.js';
 import { makeCtx } from '../wire/context.js';
 import type { NotificationFields } from '../wire/errors.js';
