@@ -49,7 +49,7 @@ import {
   type StateName,
   type TimerName,
 } from './fsm.js';
-import type { Negotiated } from './negotiate.js';
+import type { Negotiated } from './negotiated.js';
 import { DEFAULT_LIMITS, type LocalConfig, type PeerSessionConfig, type SessionLimits } from './peer-config.js';
 import { lastNotification, type CountedMessage, type PeerStats } from './stats.js';
 

@@ -1,7 +1,7 @@
 /**
  * The typed per-peer session configuration that the FSM (fsm.ts) and OPEN negotiation
- * (negotiate.ts) read: who the peer may be, what we advertise, what we require, and the
- * RFC 4271 §8.1.1 optional session attributes and §10 timer values.
+ * (open-build.ts, negotiate.ts) read: who the peer may be, what we advertise, what we
+ * require, and the RFC 4271 §8.1.1 optional session attributes and §10 timer values.
  *
  * Owns: the shape, the defaults and a consistency check. Must not: parse files, render
  * templates or resolve names (that is src/config/, which produces these values).
@@ -76,7 +76,7 @@ export interface GracefulRestartConfig {
   readonly restarting?: boolean;
 }
 
-/** What we advertise in our OPEN (buildOpen in negotiate.ts). */
+/** What we advertise in our OPEN (buildOpen in open-build.ts). */
 export interface CapabilityConfig {
   readonly routeRefresh: boolean;
   readonly enhancedRouteRefresh: boolean;

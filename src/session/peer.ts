@@ -15,7 +15,7 @@ import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refr
 import { ROUTE_REFRESH_SUBTYPE } from '../wire/iana.js';
 import { Connection, type ConnectionHooks, type ReceivedUpdate } from './connection.js';
 import { collisionVictim, type SessionDown, type StateName } from './fsm.js';
-import type { Negotiated } from './negotiate.js';
+import type { Negotiated } from './negotiated.js';
 import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
 import { newPeerStats, type PeerStats } from './stats.js';
 import { peerStatus, type PeerStatus } from './peer-status.js';
