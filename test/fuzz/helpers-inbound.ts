@@ -18,7 +18,7 @@
  */
 import { setImmediate as tick } from 'node:timers/promises';
 import { MessageFramer } from '../../src/session/framer.js';
-import { checkUpdateLimits } from '../../src/session/connection.js';
+import { checkUpdateLimits } from '../../src/session/update-limits.js';
 import { DEFAULT_LIMITS } from '../../src/session/peer-config.js';
 import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
 import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
