@@ -10,10 +10,10 @@
  * RFCs: 4271 §6.2 (OPEN errors), 5492 §5 (Unsupported Capability data), 6286 (BGP
  * Identifier), 6793 (4-octet AS, AS_TRANS), 7607 (AS 0), 4760 §1 and §8 (families),
  * 2918 + 7313 (route refresh), 4724 + 8538 (graceful restart, N bit), 7911 (add-path),
- * 8654 (extended message), 9072 (extended optional parameters), 9234 (role),
- * draft-walton-bgp-hostname-capability (FQDN).
+ * 8654 (extended message), 9072 (extended optional parameters), 9234 (role), 8950 §4
+ * (extended next hop), draft-walton-bgp-hostname-capability (FQDN).
  */
-import type { AddPathMode, AfiSafi, Capability } from '../wire/capabilities.js';
+import type { AddPathMode, AfiSafi, Capability, ExtendedNextHopEntry } from '../wire/capabilities.js';
 import { capabilitiesLength, encodeCapabilityInto } from '../wire/capability-encode.js';
 import { makeCtx } from '../wire/context.js';
 import type { NotificationFields } from '../wire/errors.js';
@@ -265,6 +265,13 @@ function negotiate(
           notification: c.gracefulRestart.notification && peerGr.notification,
         };
   const fqdn = p.caps.find((x) => x.kind === 'fqdn');
+  // RFC 8950 §4: a pair counts when both sides advertised it, for a family both carry.
+  const peerEnh = p.caps.flatMap((x) => (x.kind === 'extendedNextHop' ? x.entries : []));
+  const extendedNextHop: ExtendedNextHopEntry[] = c.extendedNextHop.filter(
+    (e) =>
+      p.families.some((f) => f.afi === e.afi && f.safi === e.safi) &&
+      peerEnh.some((t) => t.afi === e.afi && t.safi === e.safi && t.nextHopAfi === e.nextHopAfi),
+  );
   return {
     peerAs,
     peerBgpId: open.bgpId,
@@ -278,6 +285,7 @@ function negotiate(
     gracefulRestart,
     addPath: { send, receive },
     extendedMessage,
+    extendedNextHop,
     role,
     peerFqdn: fqdn === undefined ? null : { hostname: fqdn.hostname, domain: fqdn.domain },
     decodeCtx: makeCtx({ as4, addPath: keys(receive), extendedMessage, external }),

@@ -5,9 +5,9 @@
  * Must not: do I/O or negotiate (negotiate.ts does); this module only holds the result.
  *
  * RFCs: 4724 + 8538 (graceful restart, N bit), 7911 (add-path), 8654 (extended message),
- * 9234 (role), draft-walton-bgp-hostname-capability (FQDN).
+ * 9234 (role), 8950 (extended next hop), draft-walton-bgp-hostname-capability (FQDN).
  */
-import type { AfiSafi, Capability, GracefulRestartFamily } from '../wire/capabilities.js';
+import type { AfiSafi, Capability, ExtendedNextHopEntry, GracefulRestartFamily } from '../wire/capabilities.js';
 import type { CodecCtx } from '../wire/context.js';
 
 /** The graceful restart state negotiated with the peer (RFC 4724 §3, RFC 8538 §2). */
@@ -40,6 +40,11 @@ export interface Negotiated {
   /** RFC 7911: families where we send path identifiers / where the peer sends them. */
   readonly addPath: { readonly send: readonly AfiSafi[]; readonly receive: readonly AfiSafi[] };
   readonly extendedMessage: boolean;
+  /**
+   * RFC 8950 §4: (family, next-hop AFI) pairs both sides advertised, within the negotiated
+   * families. IPv4 unicast routes with an IPv6 next hop go to the peer only with 1/1/2 here.
+   */
+  readonly extendedNextHop: readonly ExtendedNextHopEntry[];
   /** RFC 9234 roles when both sides sent one on an eBGP session. */
   readonly role: { readonly local: number; readonly peer: number } | null;
   /** The peer's FQDN capability, for operators only. */

@@ -5,7 +5,8 @@
  * Must not: do I/O, read the clock, or look at the peer's OPEN (negotiate.ts does).
  *
  * RFCs: 4271 §4.2 (OPEN), 5492 (capabilities), 6793 §4.1 (AS_TRANS in My AS), 9072
- * (extended optional parameters), 4724 §3 (R bit), 9234 §4 (role on eBGP only).
+ * (extended optional parameters), 4724 §3 (R bit), 9234 §4 (role on eBGP only), 8950 §3
+ * (extended next hop).
  */
 import type { Capability } from '../wire/capabilities.js';
 import { capabilitiesLength } from '../wire/capability-encode.js';
@@ -57,6 +58,9 @@ export function advertisedCapabilities(
     });
   }
   if (c.addPath.length > 0) caps.push({ kind: 'addPath', families: c.addPath });
+  // RFC 8950 §3: one entry per (NLRI family, next-hop AFI); only families we carry.
+  const enh = c.extendedNextHop.filter((e) => peer.families.some((f) => f.afi === e.afi && f.safi === e.safi));
+  if (enh.length > 0) caps.push({ kind: 'extendedNextHop', entries: enh });
   if (c.extendedMessage) caps.push({ kind: 'extendedMessage' });
   if (c.fqdn) caps.push({ kind: 'fqdn', hostname: local.hostname, domain: local.domain });
   // RFC 9234 §4: the role belongs to eBGP sessions; send it unless the session is surely iBGP.
