@@ -36,6 +36,7 @@ export const GROUP_ROLES: readonly GroupRole[] = ['client', 'nonClient', 'ebgp']
 export const GROUP_DEFAULTS = {
   clientToClient: true,
   routeServer: false,
+  extendedNextHop: false,
   families: ['ipv4-unicast', 'ipv6-unicast'] as readonly FamilyName[],
   /** RFC 4271 §10 suggests 90 s. */
   holdTime: 90,
@@ -58,7 +59,7 @@ const LIMIT_KEYS = ['maxAsPathLength', 'maxCommunities', 'inboundBufferBytes', '
 
 export const GROUP_KEYS = [
   'name', 'role', 'clusterId', 'clientToClient', 'routeServer', 'peerAs', 'passive', 'families', 'holdTime', 'keepaliveTime',
-  'connectRetryTime', 'multihopTtl', 'listenRanges', 'maxDynamicPeers', 'neighbors', 'maxPrefix', 'addPath', 'importPolicy', 'exportPolicy',
+  'connectRetryTime', 'multihopTtl', 'listenRanges', 'maxDynamicPeers', 'neighbors', 'maxPrefix', 'addPath', 'extendedNextHop', 'importPolicy', 'exportPolicy',
   'md5PasswordFile', 'md5PasswordEnv', 'ttlSecurity', 'limits',
 ] as const;
 const NEIGHBOR_KEYS = ['address', 'port', 'localAddress', 'peerAs', 'passive', 'description', 'md5PasswordFile', 'md5PasswordEnv', 'ttlSecurity', 'importPolicy'] as const;
@@ -142,6 +143,7 @@ export function parseGroup(ctx: Ctx, n: YNode, path: string, env: GroupEnv): Par
   const passive = opt(r, 'passive', listenRanges.length > 0 && (neighborConfigs?.length ?? 0) === 0, (v, p) => readBool(ctx, v, p));
   const maxPrefix = opt(r, 'maxPrefix', null, (v, p) => readMaxPrefix(ctx, v, p));
   const addPath = opt(r, 'addPath', { send: 0 as number | 'all', receive: false }, (v, p) => readAddPath(ctx, v, p));
+  const extendedNextHop = opt(r, 'extendedNextHop', GROUP_DEFAULTS.extendedNextHop, (v, p) => readBool(ctx, v, p));
   const importPolicy = opt(r, 'importPolicy', null, (v, p) => readPolicyName(ctx, v, p, env.policies));
   const exportPolicy = opt(r, 'exportPolicy', null, (v, p) => readPolicyName(ctx, v, p, env.policies));
 
@@ -166,6 +168,7 @@ export function parseGroup(ctx: Ctx, n: YNode, path: string, env: GroupEnv): Par
     maxPrefix: maxPrefix as MaxPrefixConfig | null,
     addPathSend: (addPath as { send: number | 'all' }).send,
     addPathReceive: (addPath as { receive: boolean }).receive,
+    ...(extendedNextHop === true ? { extendedNextHop: true } : {}),
     importPolicy: importPolicy as string | null,
     exportPolicy: exportPolicy as string | null,
     ...(Object.keys(listenRangeMd5).length > 0 ? { listenRangeMd5 } : {}),

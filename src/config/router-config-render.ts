@@ -85,6 +85,7 @@ function groupToData(g: GroupConfig): Record<string, unknown> {
     neighbors: g.neighbors.map(neighborToData),
     maxPrefix: g.maxPrefix === null ? null : { ...g.maxPrefix },
     addPath: { send: g.addPathSend, receive: g.addPathReceive },
+    extendedNextHop: g.extendedNextHop === true,
     importPolicy: g.importPolicy,
     exportPolicy: g.exportPolicy,
     ...md5ToData(g.md5),

@@ -98,6 +98,12 @@ export interface GroupConfig {
   /** RFC 7911 add-path send: 0 off, N best paths, or 'all'. */
   readonly addPathSend: number | 'all';
   readonly addPathReceive: boolean;
+  /**
+   * RFC 8950: advertise the extended next hop capability for IPv4 unicast over an IPv6 next
+   * hop, so IPv4 routes with IPv6 next hops are exchanged with the group's peers. Absent:
+   * false (such routes are never sent to the group).
+   */
+  readonly extendedNextHop?: boolean;
   /** Import/export policy names (issue 6), null: the defaults (accept for iBGP, RFC 8212 for eBGP). */
   readonly importPolicy: string | null;
   readonly exportPolicy: string | null;

@@ -18,7 +18,7 @@ import type { CodecCtx } from '../wire/context.js';
 import { AFI, FLAG, ORIGIN, SAFI } from '../wire/iana.js';
 import { encodePrefixes, ipv4ToString, listPrefixes, nlriBlock, parseIpv4 } from '../wire/nlri.js';
 import { encodeUpdate, makeUpdate } from '../wire/update.js';
-import type { ReceivedUpdate } from '../session/connection.js';
+import type { ReceivedUpdate } from '../session/connection-types.js';
 import { DEFAULT_TIMERS, defaultPeerConfig, IPV4_UNICAST, type PeerSessionConfig } from '../session/peer-config.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
 import { Speaker } from '../session/speaker.js';

@@ -28,72 +28,19 @@
  *
  * Owns: record -> text. Must not: do I/O (the CLI writes the text out).
  */
-import { MSG, SAFI } from '../wire/iana.js';
-import { forEachPrefix } from '../wire/nlri.js';
+import { MSG } from '../wire/iana.js';
 import { decodeUpdate } from '../wire/update.js';
 import { DEFAULT_CTX } from '../wire/context.js';
 import { BGP4MP_SUBTYPE, MRT_TYPE, TABLE_DUMP_V2_SUBTYPE } from './constants.js';
-import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtHeader, MrtRecord, PeerIndexEntry, RibRecord, TableDumpRecord } from './records.js';
+import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtRecord, PeerIndexEntry, RibRecord, TableDumpRecord } from './records.js';
 import { bgp4mpCtx, bgpMessageBody, bgpMessageType } from './bgp4mp.js';
-import { AsciiSink, type ByteWriter, LineScratch } from './ascii-sink.js';
+import { AsciiSink, LineScratch } from './ascii-sink.js';
 import { type Columns, columns, writeNextHop, writePathOrigin, writeTail } from './bgpdump-columns.js';
+import { BAR, NEWLINE, NL, SLASH, shownFamily, writeAddress, writeLines, writeLpMed, writeMpNextHop, writeTime } from './bgpdump-lines.js';
+import { trimPrefixFields } from './bgpdump-trim.js';
 import { ribAttributes } from './table-dump-v2.js';
 import { ipv6At, prefixText } from './bgpdump-text.js';
 
-/** Writes an MP_REACH_NLRI next hop by its length (4, 16 or 32 octets); false for other lengths. */
-function writeMpNextHop(w: ByteWriter, nh: Buffer): boolean {
-  if (nh.length === 4) w.ipv4(nh.readUInt32BE(0));
-  else if (nh.length === 16 || nh.length === 32) w.ascii(ipv6At(nh, 0));
-  else return false;
-  return true;
-}
-
-/** bgpdump only handles AFI 1/2 with SAFI 1, 2 and 3 (unicast+multicast). */
-function shownFamily(afi: number, safi: number): boolean {
-  return (afi === 1 || afi === 2) && safi >= SAFI.UNICAST && safi <= 3;
-}
-
-/** Writes a peer address: IPv6 for AFI 2, else IPv4. */
-function writeAddress(w: ByteWriter, afi: number, addr: Buffer): void {
-  if (afi === 2) w.ascii(ipv6At(addr, 0));
-  else w.ipv4(addr.length >= 4 ? addr.readUInt32BE(0) : 0);
-}
-
-const BAR = 0x7c;
-const DOT = 0x2e;
-const SLASH = 0x2f;
-const NL = 0x0a;
-
-/** Writes the time column: seconds, and ".usec" for BGP4MP_ET. */
-function writeTime(w: ByteWriter, h: MrtHeader): void {
-  w.dec32(h.timestamp);
-  if (h.type === MRT_TYPE.BGP4MP_ET) {
-    w.byte(DOT);
-    w.decPadded(h.microseconds ?? 0, 6);
-  }
-}
-
-/** The W or A lines of one NLRI field: head, prefix, [|path id], then `rest` (which ends the line). */
-function writeLines(out: AsciiSink, afi: number, nlri: Buffer, addPath: boolean, head: Uint8Array, rest: Uint8Array, tolerant: boolean): void {
-  if (afi === 1) {
-    // Stops at the first prefix that does not fit, like walkPrefixes (validated fields always fit).
-    out.ipv4Lines(head, nlri, addPath, rest);
-    return;
-  }
-  const each = (pathId: number, bits: number, b: Buffer, o: number): void => {
-    out.bytes(head);
-    out.ascii(prefixText(afi, bits, b, o));
-    if (addPath) {
-      out.byte(BAR);
-      out.dec32(pathId);
-    }
-    out.bytes(rest);
-  };
-  if (tolerant) walkPrefixes(nlri, addPath, each);
-  else forEachPrefix({ afi, safi: 1, addPath, bytes: nlri }, each);
-}
-
-const NEWLINE = new Uint8Array([NL]);
 /** Record type names, indexed by ET (1) + LOCAL (2) + ADDPATH (4). */
 const NAMES = ['BGP4MP', 'BGP4MP_ET', 'BGP4MP_LOCAL', 'BGP4MP_ET_LOCAL', 'BGP4MP_AP', 'BGP4MP_ET_AP', 'BGP4MP_LOCAL_AP', 'BGP4MP_ET_LOCAL_AP'];
 
@@ -324,81 +271,5 @@ export class BgpdumpFormatter {
     writeLpMed(out, c, false);
     writeTail(out, c);
     out.byte(NL);
-  }
-}
-
-/** Writes "|local_pref|med|" (as C's %d of the unsigned values when `signed`). */
-function writeLpMed(w: ByteWriter, c: Columns, signed: boolean): void {
-  w.byte(BAR);
-  if (signed) w.decSigned32(c.localPref);
-  else w.dec32(c.localPref);
-  w.byte(BAR);
-  if (signed) w.decSigned32(c.med);
-  else w.dec32(c.med);
-  w.byte(BAR);
-}
-
-/** Length of the whole prefixes at the start of an IPv4 NLRI field (bgpdump stops at the first that does not fit). */
-function wholePrefixes(b: Buffer, addPath: boolean): number {
-  let p = 0;
-  let ok = 0;
-  const head = addPath ? 5 : 1;
-  while (p + head <= b.length) {
-    const bits = b[p + head - 1] as number;
-    if (bits > 32) break;
-    const next = p + head + ((bits + 7) >> 3);
-    if (next > b.length) break;
-    p = ok = next;
-  }
-  return ok;
-}
-
-/**
- * bgpdump leniency: an UPDATE whose Withdrawn Routes or NLRI field ends in a cut prefix (the
- * codec's session-reset case, RFC 7606 §5.3) still shows its whole prefixes. Returns the body
- * with both fields cut to their whole prefixes, or null when that changes nothing.
- */
-function trimPrefixFields(body: Buffer, addPath: boolean): Buffer | null {
-  if (body.length < 4) return null;
-  const wLen = Math.min(body.readUInt16BE(0), body.length - 2);
-  const w = body.subarray(2, 2 + wLen);
-  if (2 + wLen + 2 > body.length) return null;
-  const aLen = body.readUInt16BE(2 + wLen);
-  const aStart = 4 + wLen;
-  if (aStart + aLen > body.length) return null;
-  const attrs = body.subarray(aStart, aStart + aLen);
-  const nlri = body.subarray(aStart + aLen);
-  const wKeep = wholePrefixes(w, addPath);
-  const nKeep = wholePrefixes(nlri, addPath);
-  if (wKeep === w.length && nKeep === nlri.length) return null;
-  const out = Buffer.allocUnsafe(4 + wKeep + aLen + nKeep);
-  out.writeUInt16BE(wKeep, 0);
-  w.copy(out, 2, 0, wKeep);
-  out.writeUInt16BE(aLen, 2 + wKeep);
-  attrs.copy(out, 4 + wKeep);
-  nlri.copy(out, 4 + wKeep + aLen, 0, nKeep);
-  return out;
-}
-
-/**
- * Prefixes of an NLRI field, tolerant like bgpdump: stops at the first prefix that does not
- * fit instead of failing (used for families the codec leaves unvalidated, e.g. SAFI 3).
- */
-function walkPrefixes(b: Buffer, addPath: boolean, cb: (pathId: number, bits: number, b: Buffer, o: number) => void): void {
-  let p = 0;
-  const end = b.length;
-  while (p < end) {
-    let pathId = 0;
-    if (addPath) {
-      if (p + 4 > end) return;
-      pathId = b.readUInt32BE(p);
-      p += 4;
-      if (p >= end) return;
-    }
-    const bits = b[p] as number;
-    const n = (bits + 7) >> 3;
-    if (p + 1 + n > end) return;
-    cb(pathId, bits, b, p + 1);
-    p += 1 + n;
   }
 }

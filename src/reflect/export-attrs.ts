@@ -23,9 +23,9 @@ import { encodeAttributes } from '../wire/attributes.js';
 import { needsAs4 } from '../wire/attrs/as-path.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import { DEFAULT_LOCAL_PREF } from '../rib/attr-set.js';
-import { isReflection, reflectingClusterId, type GroupRole, type SourceRole } from './roles.js';
+import { isReflection, reflectingClusterId, type GroupRole, type NextHopTarget, type SourceRole } from './roles.js';
 
-export interface ExportTarget extends GroupRole {
+export interface ExportTarget extends GroupRole, NextHopTarget {
   readonly ctx: CodecCtx;
   readonly localAs: number;
   readonly routeServer: boolean;

@@ -31,7 +31,7 @@ import { familyName } from '../policy/family.js';
 import { prefixMask } from '../policy/prefix-mask.js';
 import type { Policy, PolicyFamily, PolicyOutcome, PolicyPrefix, PolicyRoute, RouteSource } from '../policy/types.js';
 import { encodeExportList, type ExportTarget } from './export-attrs.js';
-import { eligible, type SourceRole } from './roles.js';
+import { eligible, nextHopSendable, type SourceRole } from './roles.js';
 
 export interface ExportEntry {
   readonly id: number;
@@ -144,7 +144,7 @@ export class ExportEntries {
       this.lastAfi = afi;
       this.lastSafi = safi;
       const src = this.sourceOf(peer);
-      this.lastSrc = src !== undefined && eligible(src, set, this.target) && this.rule.kind !== 'reject' ? src : null;
+      this.lastSrc = src !== undefined && eligible(src, set, this.target) && nextHopSendable(set, afi, safi, this.target) && this.rule.kind !== 'reject' ? src : null;
       this.lastRec = this.lastSrc === null ? null : this.record(peer, set);
     }
     const src = this.lastSrc;

@@ -43,6 +43,11 @@ export interface ReflectorPeer {
   /** Negotiated on the session. */
   readonly as4: boolean;
   readonly extendedMessage: boolean;
+  /**
+   * RFC 8950 extended next hop negotiated for IPv4 unicast with next-hop AFI 2: the peer may
+   * be sent IPv4 routes with IPv6 next hops (roles.ts rule 5). Absent: false.
+   */
+  readonly extendedNextHop?: boolean;
   readonly families: readonly { readonly afi: number; readonly safi: number }[];
   readonly encodeCtx: CodecCtx;
   readonly port: MemberPort;
@@ -201,6 +206,7 @@ export class Reflector {
           ctx: p.encodeCtx,
           localAs: this.opts.localAs,
           routeServer: p.routeServer,
+          extendedNextHop: p.extendedNextHop === true,
           localV4: p.localAddress !== null && p.localAddress.length === 4 ? p.localAddress : null,
           localV6: p.localAddress !== null && p.localAddress.length === 16 ? p.localAddress : null,
         },
@@ -356,7 +362,7 @@ export class Reflector {
 function groupKey(p: ReflectorPeer): string {
   const fams = p.families.map((f) => `${f.afi}/${f.safi}`).join(',');
   const ap = p.addPathSend === 0 ? '' : `ap${String(p.addPathSend)}:${p.addPathFamilies.map((f) => `${f.afi}/${f.safi}`).join(',')}`;
-  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', fams, ap, ruleKey(p)].join('|');
+  return [p.role, p.clusterId >>> 0, p.clientToClient ? 'c2c' : 'noc2c', p.routeServer ? 'rs' : '', p.as4 ? 'as4' : 'as2', p.extendedMessage ? 'ext' : '', p.extendedNextHop === true ? 'enh' : '', fams, ap, ruleKey(p)].join('|');
 }
 
 /** The export rule as a group key: default verdict or policy name (plus the local address for `nextHop: self`). */

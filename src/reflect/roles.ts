@@ -8,10 +8,15 @@
  * 3. A route from a non-client (iBGP) goes to clients only (and to eBGP peers).
  * 4. NO_ADVERTISE: to nobody. NO_EXPORT: to no eBGP peer. NO_EXPORT_SUBCONFED: to no eBGP
  *    peer (we run no confederation, so the two are equivalent here).
+ * 5. An IPv4 unicast route with an IPv6 next hop (RFC 8950) goes only to groups whose
+ *    members negotiated extended next hop for IPv4 unicast with next-hop AFI 2 (as FRR and
+ *    BIRD do): to others it is not eligible, so it is withdrawn if it was sent and never
+ *    announced (`nextHopSendable`).
  * The CLUSTER_ID prepended when reflecting is the one of the client group involved: the
  * sender's when the route comes from a client, else the target group's.
  */
 import type { AttrSet } from '../rib/attr-set.js';
+import { AFI, SAFI } from '../wire/iana.js';
 
 export type PeerRole = 'client' | 'nonClient' | 'ebgp';
 
@@ -41,6 +46,21 @@ export function eligible(src: SourceRole, set: AttrSet, target: GroupRole): bool
     case 'nonClient':
       return target.role !== 'nonClient';
   }
+}
+
+/** What `nextHopSendable` needs to know of the target group. */
+export interface NextHopTarget {
+  /** The members negotiated RFC 8950 extended next hop for IPv4 unicast, next-hop AFI 2. */
+  readonly extendedNextHop: boolean;
+}
+
+/**
+ * Rule 5: whether the group can take the route's next hop in this family. Only an IPv4
+ * unicast route whose next hop is not 4 octets (an IPv6 one, 16 or 32, RFC 8950 §3) needs
+ * the group's extended next hop; the next hop is the one received, before export policy.
+ */
+export function nextHopSendable(set: AttrSet, afi: number, safi: number, target: NextHopTarget): boolean {
+  return target.extendedNextHop || afi !== AFI.IPV4 || safi !== SAFI.UNICAST || set.nextHop.length === 4;
 }
 
 /** Whether sending this route to an iBGP group is reflection (iBGP-learned), which adds ORIGINATOR_ID/CLUSTER_LIST. */

@@ -11,7 +11,7 @@
  * Owns: the per-peer capability memory and the stale timers. Must not: decide sessions.
  */
 import type { Logger } from 'pino';
-import type { Negotiated } from '../session/negotiate.js';
+import type { Negotiated } from '../session/negotiated.js';
 import type { Reflector } from '../reflect/reflector.js';
 
 export class GracefulRestartHelper {

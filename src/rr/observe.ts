@@ -7,9 +7,9 @@
  * Owns: the event union and the fan-out. Must not: change what the route reflector does.
  */
 import type { Logger } from 'pino';
-import type { ReceivedUpdate } from '../session/connection.js';
+import type { ReceivedUpdate } from '../session/connection-types.js';
 import type { SessionDown } from '../session/fsm.js';
-import type { Negotiated } from '../session/negotiate.js';
+import type { Negotiated } from '../session/negotiated.js';
 import type { Peer, PeerHooks } from '../session/peer.js';
 
 /** What a listener hears, in the order the sessions produce it. */

@@ -59,6 +59,7 @@ function sessionKey(g: GroupConfig): string {
     g.multihopTtl,
     g.addPathSend,
     g.addPathReceive,
+    g.extendedNextHop === true,
     g.md5 ?? null,
     g.listenRangeMd5 ?? null,
     g.ttlSecurityHops ?? null,

@@ -5,7 +5,7 @@
  * mode, RFC 4724 §4.2), the R bit after our own restart, and max-prefix (RFC 4486 Cease 1).
  */
 import type { Logger } from 'pino';
-import { CEASE_SUB, ERR } from '../wire/iana.js';
+import { AFI, CEASE_SUB, ERR, SAFI } from '../wire/iana.js';
 import { MeshrrError } from '../errors.js';
 import { planReload, type ReloadPlan } from './reload.js';
 import { MaxPrefixGuard } from './max-prefix.js';
@@ -300,6 +300,8 @@ export class RouteReflector {
         address,
         as4: neg.as4,
         extendedMessage: neg.extendedMessage,
+        // RFC 8950: IPv4 unicast routes with IPv6 next hops only to peers that negotiated 1/1/2.
+        extendedNextHop: neg.extendedNextHop.some((e) => e.afi === AFI.IPV4 && e.safi === SAFI.UNICAST && e.nextHopAfi === AFI.IPV6),
         families: neg.families,
         encodeCtx: neg.encodeCtx,
         group: g.name,

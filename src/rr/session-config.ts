@@ -96,6 +96,8 @@ export function groupSessionConfig(
       extendedMessage: true,
       fqdn: true,
       gracefulRestart: gr.enabled ? { restartTime: gr.restartTime, notification: gr.notification, families: grFamilies, restarting } : null,
+      // RFC 8950: IPv4 unicast NLRI over an IPv6 next hop (open-build.ts drops it without ipv4-unicast).
+      extendedNextHop: g.extendedNextHop === true ? [{ afi: AFI.IPV4, safi: SAFI.UNICAST, nextHopAfi: AFI.IPV6 }] : [],
       addPath: g.addPathSend !== 0 || g.addPathReceive ? families.map((f) => ({ ...f, mode: g.addPathSend !== 0 && g.addPathReceive ? 'both' : g.addPathSend !== 0 ? 'send' : 'receive' })) : [],
     },
   };

@@ -16,30 +16,27 @@
  * the RIB). TCP-MD5 and GTSM connections are opened on a socket made by the addon
  * (socket-options.ts), so the options are in place before the SYN.
  *
+ * Parts: the types it shares with its owner (connection-types.ts), the socket open/close
+ * (connection-socket.ts), the timers (connection-timers.ts), and what each received message
+ * does (inbound-message.ts, with the limits of update-limits.ts).
+ *
  * It does no routing: the peer (peer.ts) owns collision resolution and what the connection
  * means to the RIB.
  */
-import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Logger } from 'pino';
 import { DEFAULT_CTX, type CodecCtx } from '../wire/context.js';
-import { HEADER_LENGTH, MSG } from '../wire/iana.js';
 import type { NotificationFields } from '../wire/errors.js';
-import { decodeOpen, encodeOpen, type OpenMessage } from '../wire/open.js';
-import { encodeKeepalive, checkKeepalive } from '../wire/keepalive.js';
-import { decodeNotification, encodeNotification } from '../wire/notification.js';
-import { decodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
-import { classifyUpdate } from '../wire/validate.js';
-import { MAX_MESSAGE_LENGTH } from '../wire/iana.js';
-import type { UpdateMessage } from '../wire/attribute-types.js';
-import { ACTION_RANK, type ErrorAction, type WireError } from '../wire/errors.js';
-import { CEASE_SUB, ERR } from '../wire/iana.js';
-import { addressOctets } from './cidr.js';
+import { CEASE_SUB, ERR, MAX_MESSAGE_LENGTH } from '../wire/iana.js';
+import { encodeKeepalive } from '../wire/keepalive.js';
+import { encodeNotification } from '../wire/notification.js';
+import { encodeOpen, type OpenMessage } from '../wire/open.js';
+import type { ConnectionOptions, Direction } from './connection-types.js';
+import { closeSocket, connectTimeoutCause, openSocket } from './connection-socket.js';
+import { ConnectionTimers } from './connection-timers.js';
 import { MessageFramer } from './framer.js';
-import { gtsmMinTtl, securedSocket, type SockoptLoad } from './socket-options.js';
 import {
   initialState,
-  notificationEvent,
   step,
   wireNotification,
   type SessionAction,
@@ -47,99 +44,17 @@ import {
   type SessionEvent,
   type SessionState,
   type StateName,
-  type TimerName,
 } from './fsm.js';
-import type { Negotiated } from './negotiate.js';
-import { DEFAULT_LIMITS, type LocalConfig, type PeerSessionConfig, type SessionLimits } from './peer-config.js';
-import { lastNotification, type CountedMessage, type PeerStats } from './stats.js';
+import { handleMessage, type InboundTarget } from './inbound-message.js';
+import type { Negotiated } from './negotiated.js';
+import { DEFAULT_LIMITS, type SessionLimits } from './peer-config.js';
+import { lastNotification, type CountedMessage } from './stats.js';
 
 /** Messages handled per event-loop turn before yielding (keeps other sessions' keepalives on time). */
 export const MAX_MESSAGES_PER_TURN = 256;
-/** How long a closing socket may linger to flush a NOTIFICATION before it is destroyed. */
-const CLOSE_LINGER_MS = 2000;
-
-export type Direction = 'outbound' | 'inbound';
-
-/** A received UPDATE after both RFC 7606 passes, for the RIB. */
-export interface ReceivedUpdate {
-  readonly update: UpdateMessage;
-  /** null: clean; else the strongest non-fatal action (treat-as-withdraw must withdraw). */
-  readonly action: ErrorAction | null;
-  readonly errors: readonly WireError[];
-}
-
-export interface ConnectionHooks {
-  onStateChange(conn: Connection, from: StateName, to: StateName, reason: string | null): void;
-  /**
-   * An OPEN arrived: the owner runs collision detection (RFC 4271 §6.8) against its other
-   * connection. false: this connection lost and is dumped (OpenCollisionDump, event 23).
-   */
-  onOpenReceived(conn: Connection, open: OpenMessage): boolean;
-  onEstablished(conn: Connection, negotiated: Negotiated): void;
-  onDown(conn: Connection, down: SessionDown): void;
-  onUpdate(conn: Connection, update: ReceivedUpdate): void;
-  onRouteRefresh(conn: Connection, rr: RouteRefreshMessage): void;
-  onDrain(conn: Connection): void;
-  /** The FSM is back in Idle with no socket and no restart pending: the connection may be dropped. */
-  onFinished(conn: Connection): void;
-}
-
-export interface ConnectionOptions {
-  readonly config: PeerSessionConfig;
-  readonly local: LocalConfig;
-  readonly direction: Direction;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localAddress?: string;
-  /** An accepted socket, for inbound connections. */
-  readonly socket?: Socket;
-  readonly hooks: ConnectionHooks;
-  readonly log: Logger;
-  readonly stats: PeerStats;
-  readonly random?: () => number;
-  /** The socket-options addon, for peers with TCP-MD5 or GTSM (the peer refuses to start them without it). */
-  readonly sockopt?: SockoptLoad;
-}
-
-/** An UPDATE beyond our AS_PATH or community limits: what the log and the RIB are told. */
-export interface LimitExceeded {
-  readonly limit: 'maxAsPathLength' | 'maxCommunities';
-  readonly value: number;
-  readonly max: number;
-}
-
-/** Counts an UPDATE against the AS_PATH and community limits; null when within them. */
-export function checkUpdateLimits(u: UpdateMessage, limits: SessionLimits): LimitExceeded | null {
-  let communities = 0;
-  for (const a of u.attributes) {
-    if (a.kind === 'asPath' || a.kind === 'as4Path') {
-      // RFC 4271 §9.1.2.2 (a): an AS_SET counts as one, like the path length in best path.
-      let n = 0;
-      for (const seg of a.value) n += seg.type === 1 || seg.type === 4 ? 1 : seg.asns.length;
-      if (n > limits.maxAsPathLength) return { limit: 'maxAsPathLength', value: n, max: limits.maxAsPathLength };
-    } else if (a.kind === 'communities') {
-      communities += a.value.length;
-    } else if (a.kind === 'largeCommunities') {
-      communities += a.value.length / 3;
-    } else if (a.kind === 'extendedCommunities') {
-      communities += a.value.length >>> 3;
-    } else if (a.kind === 'ipv6ExtendedCommunities') {
-      communities += Math.floor(a.value.length / 20);
-    }
-  }
-  return communities > limits.maxCommunities ? { limit: 'maxCommunities', value: communities, max: limits.maxCommunities } : null;
-}
 
 /** Cease / Out of Resources (RFC 4486 §4 subcode 8). */
 const OUT_OF_RESOURCES = { code: ERR.CEASE, subcode: CEASE_SUB.OUT_OF_RESOURCES, data: Buffer.alloc(0) };
-
-const TIMER_EVENT: Readonly<Record<TimerName, SessionEvent>> = {
-  ConnectRetry: { type: 'ConnectRetryTimer_Expires' },
-  Hold: { type: 'HoldTimer_Expires' },
-  Keepalive: { type: 'KeepaliveTimer_Expires' },
-  DelayOpen: { type: 'DelayOpenTimer_Expires' },
-  IdleHold: { type: 'IdleHoldTimer_Expires' },
-};
 
 export class Connection {
   readonly direction: Direction;
@@ -147,7 +62,7 @@ export class Connection {
   readonly remotePort: number;
   private state: SessionState;
   private socket: Socket | null = null;
-  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly timers: ConnectionTimers;
   private framer = new MessageFramer(MAX_MESSAGE_LENGTH);
   private decodeCtx: CodecCtx = DEFAULT_CTX;
   private readonly queue: SessionEvent[] = [];
@@ -159,6 +74,7 @@ export class Connection {
   private readonly random: () => number;
   private readonly limits: SessionLimits;
   private connectTimeoutLogged = false;
+  private readonly inbound: InboundTarget;
 
   constructor(opts: ConnectionOptions) {
     this.opts = opts;
@@ -168,6 +84,11 @@ export class Connection {
     this.random = opts.random ?? Math.random;
     this.limits = opts.config.limits ?? DEFAULT_LIMITS;
     this.state = initialState(opts.config);
+    this.timers = new ConnectionTimers((t, event) => {
+      if (t === 'ConnectRetry' && this.state.name === 'Connect') this.logConnectTimeout();
+      this.dispatch(event);
+    });
+    this.inbound = this.inboundTarget();
     if (opts.socket !== undefined) this.attach(opts.socket);
   }
 
@@ -287,10 +208,10 @@ export class Connection {
         return;
       }
       case 'startTimer':
-        this.startTimer(a.timer, a.seconds);
+        this.timers.start(a.timer, a.seconds);
         return;
       case 'stopTimer':
-        this.stopTimer(a.timer);
+        this.timers.stop(a.timer);
         return;
       case 'sessionEstablished':
         this.decodeCtx = a.negotiated.decodeCtx;
@@ -324,27 +245,9 @@ export class Connection {
     }
   }
 
-  private startTimer(t: TimerName, seconds: number): void {
-    this.stopTimer(t);
-    const h = setTimeout(() => {
-      this.timers.delete(t);
-      if (t === 'ConnectRetry' && this.state.name === 'Connect') this.logConnectTimeout();
-      this.dispatch(TIMER_EVENT[t]);
-    }, Math.max(0, seconds * 1000));
-    this.timers.set(t, h);
-  }
-
-  private stopTimer(t: TimerName): void {
-    const h = this.timers.get(t);
-    if (h !== undefined) {
-      clearTimeout(h);
-      this.timers.delete(t);
-    }
-  }
-
   /** Stops every timer and drops the socket at once (process shutdown after the NOTIFICATIONs went out). */
   destroy(): void {
-    for (const t of [...this.timers.keys()]) this.stopTimer(t);
+    this.timers.stopAll();
     this.socket?.destroy();
     this.socket = null;
   }
@@ -354,42 +257,28 @@ export class Connection {
    * drops what fails the check without a word, so say what the likely cause is.
    */
   private logConnectTimeout(): void {
-    const c = this.opts.config;
-    if (c.md5Key === undefined && c.ttlSecurityHops === undefined) return;
+    const likelyCause = connectTimeoutCause(this.opts.config);
     // Once until the session comes up: ConnectRetry may expire every few seconds.
-    if (this.connectTimeoutLogged) return;
+    if (likelyCause === null || this.connectTimeoutLogged) return;
     this.connectTimeoutLogged = true;
-    const causes: string[] = [];
-    if (c.md5Key !== undefined) causes.push('TCP-MD5 (RFC 2385) is configured: a peer whose key differs, or that has no key for us, drops our signed SYN without answering');
-    if (c.ttlSecurityHops !== undefined) {
-      causes.push(`GTSM (RFC 5082) is configured: replies arriving with a TTL below ${gtsmMinTtl(c.ttlSecurityHops)} (a peer more than ${c.ttlSecurityHops} hop(s) away, or one not sending TTL 255) are dropped`);
-    }
-    this.opts.log.warn({ remote: this.remoteAddress, port: this.remotePort, likelyCause: causes.join('; ') }, 'connectTimeout');
+    this.opts.log.warn({ remote: this.remoteAddress, port: this.remotePort, likelyCause }, 'connectTimeout');
   }
 
   private openTcp(): void {
     const o = this.opts;
-    const local = o.localAddress !== undefined ? { localAddress: o.localAddress } : {};
-    let s: Socket;
-    if (o.config.md5Key !== undefined || o.config.ttlSecurityHops !== undefined) {
-      const remote = addressOctets(o.remoteAddress);
-      const sec = {
-        ...(o.config.md5Key !== undefined ? { md5Key: o.config.md5Key } : {}),
-        ...(o.config.ttlSecurityHops !== undefined ? { ttlSecurityHops: o.config.ttlSecurityHops } : {}),
-      };
-      try {
-        if (o.sockopt === undefined || !o.sockopt.ok) throw new Error(o.sockopt?.ok === false ? o.sockopt.reason : 'the socket-options addon was not given');
-        if (remote === null) throw new Error(`${o.remoteAddress} is not an IP address`);
-        s = securedSocket(o.sockopt.native, remote, sec);
-      } catch (e) {
-        this.opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'secureSocketFailed');
-        queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
-        return;
-      }
-      s.connect({ host: o.remoteAddress, port: o.remotePort, ...local });
-    } else {
-      s = tcpConnect({ host: o.remoteAddress, port: o.remotePort, ...local });
+    const r = openSocket({
+      config: o.config,
+      remoteAddress: o.remoteAddress,
+      remotePort: o.remotePort,
+      ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
+      ...(o.sockopt !== undefined ? { sockopt: o.sockopt } : {}),
+    });
+    if (!r.ok) {
+      this.opts.log.error({ err: r.reason }, 'secureSocketFailed');
+      queueMicrotask(() => this.dispatch({ type: 'TcpConnectionFails' }));
+      return;
     }
+    const s = r.socket;
     this.attach(s);
     s.once('connect', () => {
       if (this.socket === s) this.dispatch({ type: 'Tcp_CR_Acked' });
@@ -422,15 +311,7 @@ export class Connection {
     const s = this.socket;
     if (s === null) return;
     this.socket = null;
-    s.removeAllListeners('data');
-    s.removeAllListeners('drain');
-    s.removeAllListeners('close');
-    s.on('error', () => undefined);
-    // end() flushes a NOTIFICATION just written before the FIN; destroy if the peer never reads.
-    s.end();
-    const t = setTimeout(() => s.destroy(), CLOSE_LINGER_MS);
-    t.unref();
-    s.once('close', () => clearTimeout(t));
+    closeSocket(s);
   }
 
   private processFrames(): void {
@@ -445,7 +326,7 @@ export class Connection {
         this.dispatch({ type: 'BGPHeaderErr', notification: f.error.notification });
         return;
       }
-      this.handle(f.type, f.msg);
+      handleMessage(this.inbound, f.type, f.msg);
     }
     // Budget spent: let timers and other sockets run, then continue.
     this.socket?.pause();
@@ -458,86 +339,22 @@ export class Connection {
     }
   }
 
-  private handle(type: number, msg: Buffer): void {
-    const body = msg.subarray(HEADER_LENGTH);
-    const stats = this.opts.stats;
-    switch (type) {
-      case MSG.OPEN: {
-        stats.received.open++;
-        const r = decodeOpen(body);
-        if (!r.ok) {
-          this.dispatch({ type: 'BGPOpenMsgErr', notification: r.error.notification });
-          return;
-        }
-        this.peerOpen = r.open;
-        if (!this.opts.hooks.onOpenReceived(this, r.open)) {
-          this.dispatch({ type: 'OpenCollisionDump' });
-          return;
-        }
-        this.dispatch({ type: 'BGPOpen', open: r.open });
-        return;
-      }
-      case MSG.UPDATE: {
-        stats.received.update++;
-        if (this.state.name !== 'Established') {
-          this.dispatch({ type: 'UpdateMsg' }); // the FSM answers with an FSM error (RFC 6608)
-          return;
-        }
-        const r = classifyUpdate(body, this.decodeCtx);
-        if (!r.ok) {
-          this.opts.log.warn({ reason: r.error.reason, detail: r.error.detail, action: 'sessionReset' }, 'updateError');
-          this.dispatch({ type: 'UpdateMsgErr', action: 'sessionReset', notification: r.error.notification });
-          return;
-        }
-        this.dispatch({ type: 'UpdateMsg' });
-        const over = checkUpdateLimits(r.update, this.limits);
-        if (over !== null) {
-          // Our limit, not an RFC 7606 error: handled like one (treat-as-withdraw), logged apart.
-          this.opts.log.warn({ action: 'treatAsWithdraw', limit: over.limit, value: over.value, max: over.max }, 'updateLimitExceeded');
-          const action: ErrorAction = r.action !== null && ACTION_RANK[r.action] > ACTION_RANK.treatAsWithdraw ? r.action : 'treatAsWithdraw';
-          stats.treatAsWithdraw++;
-          if (this.state.name === 'Established') this.opts.hooks.onUpdate(this, { update: r.update, action, errors: r.errors });
-          return;
-        }
-        if (r.action === 'treatAsWithdraw') stats.treatAsWithdraw++;
-        else if (r.action === 'attributeDiscard') stats.attributeDiscard++;
-        if (r.action !== null) {
-          this.opts.log.warn({ action: r.action, errors: r.errors.map((e) => `${e.reason}: ${e.detail}`) }, 'updateError');
-        }
-        if (this.state.name === 'Established') this.opts.hooks.onUpdate(this, r);
-        return;
-      }
-      case MSG.NOTIFICATION: {
-        stats.received.notification++;
-        const r = decodeNotification(body);
-        const n: NotificationFields = r.ok ? r.notification : { code: 0, subcode: 0, data: Buffer.from(body) };
-        stats.lastNotificationReceived = lastNotification(n, Date.now());
-        this.opts.log.info({ code: n.code, subcode: n.subcode, text: stats.lastNotificationReceived.text }, 'notificationReceived');
-        this.dispatch(notificationEvent(n));
-        return;
-      }
-      case MSG.KEEPALIVE: {
-        stats.received.keepalive++;
-        const e = checkKeepalive(body);
-        this.dispatch(e === null ? { type: 'KeepAliveMsg' } : { type: 'BGPHeaderErr', notification: e.notification });
-        return;
-      }
-      case MSG.ROUTE_REFRESH: {
-        stats.received.routeRefresh++;
-        const r = decodeRouteRefresh(body);
-        if (!r.ok) {
-          // RFC 7313 §5: ROUTE-REFRESH Message Error / Invalid Message Length, then close.
-          this.dispatch({ type: 'BGPHeaderErr', notification: r.error.notification });
-          return;
-        }
-        if (this.state.name === 'Established' && this.state.negotiated?.routeRefresh === true) {
-          this.opts.hooks.onRouteRefresh(this, r.routeRefresh);
-        }
-        return;
-      }
-      default:
-        return;
-    }
+  /** This connection as inbound-message.ts sees it (state read live, hooks bound to it). */
+  private inboundTarget(): InboundTarget {
+    return {
+      stateName: () => this.state.name,
+      negotiated: () => this.state.negotiated,
+      decodeCtx: () => this.decodeCtx,
+      limits: this.limits,
+      stats: this.opts.stats,
+      log: this.opts.log,
+      dispatch: (e) => this.dispatch(e),
+      openReceived: (open) => {
+        this.peerOpen = open;
+        return this.opts.hooks.onOpenReceived(this, open);
+      },
+      update: (u) => this.opts.hooks.onUpdate(this, u),
+      routeRefresh: (rr) => this.opts.hooks.onRouteRefresh(this, rr),
+    };
   }
 }
-

@@ -22,8 +22,10 @@ import type {
   StepResult,
   TimerName,
 } from './fsm-types.js';
-import type { Negotiated } from './negotiate.js';
-import { buildOpen, nBitNegotiated, validateOpen } from './negotiate.js';
+import { validateOpen } from './negotiate.js';
+import type { Negotiated } from './negotiated.js';
+import { nBitNegotiated } from './negotiated.js';
+import { buildOpen } from './open-build.js';
 import { idleHoldBackoff, jitter } from './timers.js';
 import type { OpenMessage } from '../wire/open.js';
 

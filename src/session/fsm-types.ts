@@ -8,7 +8,7 @@
 import type { ErrorAction, NotificationFields } from '../wire/errors.js';
 import { ERR, CEASE_SUB, OPEN_SUB } from '../wire/iana.js';
 import type { OpenMessage } from '../wire/open.js';
-import type { Negotiated } from './negotiate.js';
+import type { Negotiated } from './negotiated.js';
 import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
 import type { RandomSource } from './timers.js';
 

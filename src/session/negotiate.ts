@@ -1,71 +1,30 @@
 /**
- * OPEN building, validation and capability negotiation: what we advertise (`buildOpen`),
- * whether the peer's OPEN is acceptable (`validateOpen`) and, if so, what the session runs
- * with (`Negotiated`, including the two codec contexts).
+ * Capability negotiation: whether the peer's OPEN is acceptable (`validateOpen`) and, if so,
+ * what the session runs with (`Negotiated`, including the two codec contexts). What we
+ * advertise is built in open-build.ts; the result type lives in negotiated.ts.
  *
  * Must not: do I/O, read the clock, or decide state transitions (fsm.ts does). The OPEN
  * version and the syntax of each capability are checked by the codec (src/wire/open.ts,
- * capabilities.ts) before this module sees the message.
+ * capability-decode.ts) before this module sees the message.
  *
  * RFCs: 4271 §6.2 (OPEN errors), 5492 §5 (Unsupported Capability data), 6286 (BGP
  * Identifier), 6793 (4-octet AS, AS_TRANS), 7607 (AS 0), 4760 §1 and §8 (families),
  * 2918 + 7313 (route refresh), 4724 + 8538 (graceful restart, N bit), 7911 (add-path),
- * 8654 (extended message), 9072 (extended optional parameters), 9234 (role),
- * draft-walton-bgp-hostname-capability (FQDN).
+ * 8654 (extended message), 9072 (extended optional parameters), 9234 (role), 8950 §4
+ * (extended next hop), draft-walton-bgp-hostname-capability (FQDN).
  */
-import type { AddPathMode, AfiSafi, Capability, GracefulRestartFamily } from '../wire/capabilities.js';
-import { capabilitiesLength, encodeCapabilityInto } from '../wire/capabilities.js';
-import type { CodecCtx } from '../wire/context.js';
+import type { AddPathMode, AfiSafi, Capability, ExtendedNextHopEntry } from '../wire/capabilities.js';
+import { capabilitiesLength, encodeCapabilityInto } from '../wire/capability-encode.js';
 import { makeCtx } from '../wire/context.js';
 import type { NotificationFields } from '../wire/errors.js';
 import { AFI, afiSafiKey, AS_TRANS, ERR, OPEN_SUB, ROLE, SAFI } from '../wire/iana.js';
 import type { OpenMessage } from '../wire/open.js';
 import { capabilitiesOf } from '../wire/open.js';
-import type { LocalConfig, PeerAsSpec, PeerSessionConfig, RequiredCapability } from './peer-config.js';
+import type { Negotiated, NegotiatedGracefulRestart } from './negotiated.js';
+import { advertisedCapabilities } from './open-build.js';
+import type { LocalConfig, PeerSessionConfig, RequiredCapability } from './peer-config.js';
 import { peerAsAllowed } from './peer-config.js';
 import { isAcceptableHoldTime, keepaliveTime, negotiateHoldTime } from './timers.js';
-
-/** The graceful restart state negotiated with the peer (RFC 4724 §3, RFC 8538 §2). */
-export interface NegotiatedGracefulRestart {
-  /** The peer's Restart Time: how long we keep its routes stale after it goes down. */
-  readonly restartTime: number;
-  /** The peer's R bit: it has just restarted. */
-  readonly peerRestarting: boolean;
-  /** The peer's families (within the negotiated ones) with their F bit. */
-  readonly families: readonly GracefulRestartFamily[];
-  /** N bit sent by both sides: NOTIFICATIONs are graceful unless Hard Reset (RFC 8538). */
-  readonly notification: boolean;
-}
-
-/** What a session runs with once the peer's OPEN was accepted. */
-export interface Negotiated {
-  readonly peerAs: number;
-  readonly peerBgpId: number;
-  /** eBGP session (peer AS differs from ours). */
-  readonly external: boolean;
-  readonly holdTime: number;
-  readonly keepaliveTime: number;
-  readonly as4: boolean;
-  /** Families both sides carry, in our configured order. */
-  readonly families: readonly AfiSafi[];
-  readonly routeRefresh: boolean;
-  readonly enhancedRouteRefresh: boolean;
-  /** Null unless both sides advertised graceful restart. */
-  readonly gracefulRestart: NegotiatedGracefulRestart | null;
-  /** RFC 7911: families where we send path identifiers / where the peer sends them. */
-  readonly addPath: { readonly send: readonly AfiSafi[]; readonly receive: readonly AfiSafi[] };
-  readonly extendedMessage: boolean;
-  /** RFC 9234 roles when both sides sent one on an eBGP session. */
-  readonly role: { readonly local: number; readonly peer: number } | null;
-  /** The peer's FQDN capability, for operators only. */
-  readonly peerFqdn: { readonly hostname: string; readonly domain: string } | null;
-  /** Codec context for what the peer sends us. */
-  readonly decodeCtx: CodecCtx;
-  /** Codec context for what we send. */
-  readonly encodeCtx: CodecCtx;
-  /** Everything the peer advertised, in wire order. */
-  readonly peerCapabilities: readonly Capability[];
-}
 
 /** Why an OPEN was refused: one per NOTIFICATION subcode we send from here. */
 export type OpenRejectReason =
@@ -87,76 +46,6 @@ export type OpenVerdict =
     };
 
 const EMPTY = Buffer.alloc(0);
-const MAX_SHORT_PARAMS = 255; // one-octet Opt Parm Len (RFC 4271 §4.2, RFC 9072 §2)
-
-/**
- * Whether the session is known to be eBGP before the peer's OPEN: true/false for a fixed
- * spec, null for AS ranges that contain our own AS next to others.
- */
-export function knownExternal(spec: PeerAsSpec, localAs: number): boolean | null {
-  switch (spec.kind) {
-    case 'exact':
-      return spec.asn !== localAs;
-    case 'internal':
-      return false;
-    case 'external':
-      return true;
-    case 'ranges': {
-      const hit = spec.ranges.some((r) => localAs >= r.min && localAs <= r.max);
-      if (!hit) return true;
-      return spec.ranges.every((r) => r.min === localAs && r.max === localAs) ? false : null;
-    }
-  }
-}
-
-/** Our capabilities, in the order we send them. */
-export function advertisedCapabilities(
-  local: LocalConfig,
-  peer: PeerSessionConfig,
-  restarting = false,
-): Capability[] {
-  const c = peer.capabilities;
-  const caps: Capability[] = peer.families.map((f) => ({ kind: 'multiprotocol', afi: f.afi, safi: f.safi }));
-  if (c.routeRefresh) caps.push({ kind: 'routeRefresh' });
-  if (c.enhancedRouteRefresh) caps.push({ kind: 'enhancedRouteRefresh' });
-  if (c.fourOctetAs) caps.push({ kind: 'fourOctetAs', asn: local.localAs });
-  if (c.gracefulRestart !== null) {
-    const gr = c.gracefulRestart;
-    caps.push({
-      kind: 'gracefulRestart',
-      restarting: restarting || gr.restarting === true,
-      notification: gr.notification,
-      restartTime: gr.restartTime,
-      families: gr.families,
-    });
-  }
-  if (c.addPath.length > 0) caps.push({ kind: 'addPath', families: c.addPath });
-  if (c.extendedMessage) caps.push({ kind: 'extendedMessage' });
-  if (c.fqdn) caps.push({ kind: 'fqdn', hostname: local.hostname, domain: local.domain });
-  // RFC 9234 §4: the role belongs to eBGP sessions; send it unless the session is surely iBGP.
-  if (c.role !== null && knownExternal(peer.remoteAs, local.localAs) !== false) {
-    caps.push({ kind: 'role', role: c.role.role });
-  }
-  return caps;
-}
-
-/**
- * The OPEN we send. My Autonomous System carries AS_TRANS when our AS needs 4 octets
- * (RFC 6793 §4.1); the parameters switch to the RFC 9072 format when they exceed 255 octets.
- * `restarting` sets the graceful restart R bit (RFC 4724 §3).
- */
-export function buildOpen(local: LocalConfig, peer: PeerSessionConfig, restarting = false): OpenMessage {
-  const caps = advertisedCapabilities(local, peer, restarting);
-  const paramsLength = caps.length === 0 ? 0 : 2 + capabilitiesLength(caps);
-  return {
-    version: 4,
-    myAs: local.localAs > 0xffff ? AS_TRANS : local.localAs,
-    holdTime: peer.timers.holdTime,
-    bgpId: local.bgpId,
-    params: caps.length === 0 ? [] : [{ type: 'capabilities', capabilities: caps }],
-    extendedParams: paramsLength > MAX_SHORT_PARAMS,
-  };
-}
 
 function reject(reason: OpenRejectReason, subcode: number, detail: string, data: Buffer = EMPTY): OpenVerdict {
   return { ok: false, reason, notification: { code: ERR.OPEN_MESSAGE, subcode, data }, detail };
@@ -376,6 +265,13 @@ function negotiate(
           notification: c.gracefulRestart.notification && peerGr.notification,
         };
   const fqdn = p.caps.find((x) => x.kind === 'fqdn');
+  // RFC 8950 §4: a pair counts when both sides advertised it, for a family both carry.
+  const peerEnh = p.caps.flatMap((x) => (x.kind === 'extendedNextHop' ? x.entries : []));
+  const extendedNextHop: ExtendedNextHopEntry[] = c.extendedNextHop.filter(
+    (e) =>
+      p.families.some((f) => f.afi === e.afi && f.safi === e.safi) &&
+      peerEnh.some((t) => t.afi === e.afi && t.safi === e.safi && t.nextHopAfi === e.nextHopAfi),
+  );
   return {
     peerAs,
     peerBgpId: open.bgpId,
@@ -389,15 +285,11 @@ function negotiate(
     gracefulRestart,
     addPath: { send, receive },
     extendedMessage,
+    extendedNextHop,
     role,
     peerFqdn: fqdn === undefined ? null : { hostname: fqdn.hostname, domain: fqdn.domain },
     decodeCtx: makeCtx({ as4, addPath: keys(receive), extendedMessage, external }),
     encodeCtx: makeCtx({ as4, addPath: keys(send), extendedMessage, external }),
     peerCapabilities: p.caps,
   };
-}
-
-/** Whether RFC 8538 graceful NOTIFICATION (the N bit) was negotiated. */
-export function nBitNegotiated(n: Negotiated | null): boolean {
-  return n?.gracefulRestart?.notification === true;
 }

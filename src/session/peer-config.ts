@@ -1,7 +1,7 @@
 /**
  * The typed per-peer session configuration that the FSM (fsm.ts) and OPEN negotiation
- * (negotiate.ts) read: who the peer may be, what we advertise, what we require, and the
- * RFC 4271 §8.1.1 optional session attributes and §10 timer values.
+ * (open-build.ts, negotiate.ts) read: who the peer may be, what we advertise, what we
+ * require, and the RFC 4271 §8.1.1 optional session attributes and §10 timer values.
  *
  * Owns: the shape, the defaults and a consistency check. Must not: parse files, render
  * templates or resolve names (that is src/config/, which produces these values).
@@ -9,7 +9,7 @@
  * RFCs: 4271 §8.1.1 and §10, 4760, 2918, 7313, 6793, 4724 + 8538, 7911, 8654, 9234,
  * draft-walton-bgp-hostname-capability.
  */
-import type { AddPathMode, AfiSafi, GracefulRestartFamily } from '../wire/capabilities.js';
+import type { AddPathMode, AfiSafi, ExtendedNextHopEntry, GracefulRestartFamily } from '../wire/capabilities.js';
 import { AFI, AS_TRANS, SAFI } from '../wire/iana.js';
 import type { Md5Key } from './socket-options.js';
 
@@ -76,7 +76,7 @@ export interface GracefulRestartConfig {
   readonly restarting?: boolean;
 }
 
-/** What we advertise in our OPEN (buildOpen in negotiate.ts). */
+/** What we advertise in our OPEN (buildOpen in open-build.ts). */
 export interface CapabilityConfig {
   readonly routeRefresh: boolean;
   readonly enhancedRouteRefresh: boolean;
@@ -89,6 +89,11 @@ export interface CapabilityConfig {
   readonly addPath: readonly (AfiSafi & { readonly mode: AddPathMode })[];
   /** RFC 9234 role; `strict` refuses a peer that does not send the role capability. */
   readonly role: { readonly role: number; readonly strict: boolean } | null;
+  /**
+   * RFC 8950 extended next hop: the (family, next-hop AFI) pairs we advertise, e.g. IPv4
+   * unicast with an IPv6 next hop (1/1/2). Only entries whose family we carry are sent.
+   */
+  readonly extendedNextHop: readonly ExtendedNextHopEntry[];
 }
 
 /** Timer values in seconds (RFC 4271 §10 defaults). */
@@ -198,6 +203,7 @@ export const DEFAULT_CAPABILITIES: CapabilityConfig = {
   gracefulRestart: null,
   addPath: [],
   role: null,
+  extendedNextHop: [],
 };
 
 /** A configuration with the defaults of FRR/BIRD-like speakers: active, IPv4+IPv6 unicast. */

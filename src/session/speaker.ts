@@ -10,17 +10,12 @@
  * / Administrative Shutdown with the operator's text (RFC 9003) before the process exits.
  *
  * Hardening (issue 10), before any of the above:
- * - connection rate per source address: beyond `connectionRate.max` accepted connections in
- *   `connectionRate.windowSeconds`, a source is refused until its window ends; refusals are
- *   logged once per source per window (with how many were not), and at most
- *   MAX_REFUSAL_LOGS lines per window overall, so a flood cannot flood the log too;
- * - TCP-MD5 (RFC 2385): the listeners hold a key per configured neighbour address and per
- *   listen range prefix (TCP_MD5SIG_EXT); the kernel drops unsigned or badly signed SYNs
- *   itself, so the speaker never sees them: it watches the kernel's TCPMD5 counters instead
- *   and logs the likely cause when they move;
- * - GTSM (RFC 5082): listeners send with TTL 255 (the SYN-ACK too) and record each SYN's TTL;
- *   a connection for a peer or range with ttl-security whose SYN arrived with a TTL below
- *   256 - hops is refused, and the accepted socket gets IP_MINTTL for the rest of its life.
+ * - connection rate per source address (connection-rate.ts): a source over
+ *   `connectionRate.max` accepted connections in `connectionRate.windowSeconds` is refused
+ *   until its window ends, with rate-limited refusal logs;
+ * - TCP-MD5 (RFC 2385) keys on the listeners for each configured neighbour address and
+ *   listen range prefix, and GTSM (RFC 5082) on listeners and accepted sockets
+ *   (listener-security.ts).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -28,9 +23,11 @@ import type { NotificationFields } from '../wire/errors.js';
 import { CEASE_SUB } from '../wire/iana.js';
 import { makeShutdownNotification } from '../wire/notification.js';
 import { addressOctets, canonicalAddress, cidrContains, parseCidr, type Cidr } from './cidr.js';
+import { ConnectionRateLimiter, DEFAULT_CONNECTION_RATE, type ConnectionRate } from './connection-rate.js';
+import { gtsmCheck, ListenerSecurity, type ListenerKey } from './listener-security.js';
 import type { LocalConfig, PeerSessionConfig } from './peer-config.js';
 import { Peer, securityUnavailable, type PeerHooks, type PeerOrigin } from './peer.js';
-import { gtsmMinTtl, loadSockopt, readMd5Counters, socketFd, type Md5Counters, type Md5Key, type SockoptLoad } from './socket-options.js';
+import { loadSockopt, type Md5Counters, type Md5Key, type SockoptLoad } from './socket-options.js';
 
 export interface ListenAddress {
   readonly address: string;
@@ -71,34 +68,6 @@ export interface SpeakerOptions {
   readonly md5CheckMs?: number;
 }
 
-/** Connection-rate limit per source address on the listeners. */
-export interface ConnectionRate {
-  readonly max: number;
-  readonly windowSeconds: number;
-}
-
-/** 20 connections in 10 s: far more than reconnects and collisions need, far less than a flood. */
-export const DEFAULT_CONNECTION_RATE: ConnectionRate = { max: 20, windowSeconds: 10 };
-
-/** Refusal log lines per rate window, all sources together. */
-const MAX_REFUSAL_LOGS = 50;
-/** Sources tracked at once; beyond this the table starts over (a spoofed-source flood). */
-const MAX_TRACKED_SOURCES = 65536;
-
-interface SourceWindow {
-  start: number;
-  accepted: number;
-  refused: number;
-  logged: boolean;
-}
-
-/** One TCP-MD5 key on the listeners: an exact address (prefixLength -1) or a listen range prefix. */
-interface ListenerKey {
-  readonly octets: Buffer;
-  readonly prefixLength: number;
-  readonly key: Md5Key;
-}
-
 interface CompiledRange {
   readonly cidr: Cidr;
   readonly range: ListenRange;
@@ -114,21 +83,21 @@ export class Speaker {
   /** Connections refused since start (outside every range, or over a limit). */
   refused = 0;
   private readonly sockopt: SockoptLoad;
-  private readonly rate: ConnectionRate;
-  private readonly sources = new Map<string, SourceWindow>();
-  private refusalLogWindow = 0;
-  private refusalLogs = 0;
-  private refusalLogsSuppressed = 0;
-  /** Keys installed on the listeners, by `hex/len`. */
-  private readonly installedKeys = new Map<string, ListenerKey>();
-  private md5Timer: NodeJS.Timeout | null = null;
+  private readonly limiter: ConnectionRateLimiter;
+  private readonly security: ListenerSecurity;
   /** Addresses whose connections are refused until a time (ms; Infinity: until cleared), and why. */
   private readonly heldDown = new Map<string, { until: number; reason: string }>();
-  private md5Last: Md5Counters | null = null;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.sockopt = opts.sockopt ?? loadSockopt();
-    this.rate = opts.connectionRate ?? DEFAULT_CONNECTION_RATE;
+    this.limiter = new ConnectionRateLimiter(opts.connectionRate ?? DEFAULT_CONNECTION_RATE);
+    this.security = new ListenerSecurity({
+      sockopt: this.sockopt,
+      log: opts.log,
+      ...(opts.md5Counters !== undefined ? { md5Counters: opts.md5Counters } : {}),
+      ...(opts.md5CheckMs !== undefined ? { md5CheckMs: opts.md5CheckMs } : {}),
+      md5PeersNotEstablished: () => [...this.peers.values()].filter((p) => p.config.md5Key !== undefined && p.state !== 'Established').map((p) => p.name),
+    });
   }
 
   /** Whether TCP-MD5 and GTSM can be used (the addon loaded), and why not. */
@@ -151,29 +120,13 @@ export class Speaker {
       });
       server.on('error', (err) => this.opts.log.error({ err: err.message }, 'listenerError'));
       this.servers.push(server);
-      this.prepareListener(server, l);
+      this.security.prepareListener(server, `[${l.address}]:${l.port}`);
       const a = server.address();
       bound.push(typeof a === 'object' && a !== null ? { address: a.address, port: a.port } : l);
     }
-    this.installedKeys.clear();
+    this.security.resetInstalled();
     this.syncKeys();
     return bound;
-  }
-
-  /**
-   * GTSM on a listener: send with TTL 255 (a GTSM peer drops our SYN-ACK otherwise, RFC 5082
-   * §3; FRR does the same on all its listeners) and record each SYN's TTL for onConnection.
-   */
-  private prepareListener(server: Server, l: ListenAddress): void {
-    if (!this.sockopt.ok) return;
-    const fd = socketFd(server);
-    if (fd === null) return;
-    try {
-      this.sockopt.native.setTtl(fd, 255);
-      this.sockopt.native.recordSynTtl(fd);
-    } catch (e) {
-      this.opts.log.error({ listen: `[${l.address}]:${l.port}`, err: e instanceof Error ? e.message : String(e) }, 'listenerOptionsFailed');
-    }
   }
 
   /** The TCP-MD5 keys the listeners must hold now: configured neighbours, then listen ranges. */
@@ -192,65 +145,7 @@ export class Speaker {
 
   /** Brings the listeners' TCP-MD5 keys in line with the neighbours and ranges (idempotent). */
   private syncKeys(): void {
-    const want = this.desiredKeys();
-    if (want.size > 0 || this.installedKeys.size > 0) {
-      if (!this.sockopt.ok) {
-        if (want.size > 0) this.opts.log.error({ reason: this.sockopt.reason }, 'md5Unavailable');
-      } else {
-        for (const [id, k] of this.installedKeys) if (!want.has(id)) this.applyKey(k, null);
-        for (const [id, k] of want) if (!k.key.equals(this.installedKeys.get(id)?.key)) this.applyKey(k, k.key);
-      }
-    }
-    this.installedKeys.clear();
-    for (const [id, k] of want) this.installedKeys.set(id, k);
-    this.watchMd5(want.size > 0);
-  }
-
-  private applyKey(k: ListenerKey, key: Md5Key | null): void {
-    if (!this.sockopt.ok) return;
-    for (const server of this.servers) {
-      const fd = socketFd(server);
-      if (fd === null) continue;
-      try {
-        if ((this.sockopt.native.family(fd) === 6) !== (k.octets.length === 16)) continue;
-        this.sockopt.native.setMd5(fd, k.octets, k.prefixLength, key === null ? null : key.bytes());
-      } catch (e) {
-        const a = server.address();
-        this.opts.log.error({ listen: typeof a === 'object' && a !== null ? a.address : '?', prefixLength: k.prefixLength, keySource: k.key.source, err: e instanceof Error ? e.message : String(e) }, 'md5KeyInstallFailed');
-      }
-    }
-  }
-
-  /**
-   * While a key is configured, check the kernel's TCP-MD5 drop counters: a peer with a wrong
-   * key (or none) never reaches us, so this is the only place its failure shows.
-   */
-  private watchMd5(on: boolean): void {
-    if (!on || this.closing) {
-      if (this.md5Timer !== null) clearInterval(this.md5Timer);
-      this.md5Timer = null;
-      return;
-    }
-    if (this.md5Timer !== null) return;
-    const read = this.opts.md5Counters ?? readMd5Counters;
-    this.md5Last = read();
-    this.md5Timer = setInterval(() => this.checkMd5Counters(read), this.opts.md5CheckMs ?? 5000);
-    this.md5Timer.unref();
-  }
-
-  private checkMd5Counters(read: () => Md5Counters | null): void {
-    const now = read();
-    const last = this.md5Last;
-    this.md5Last = now;
-    if (now === null || last === null) return;
-    const d = { failure: now.failure - last.failure, notFound: now.notFound - last.notFound, unexpected: now.unexpected - last.unexpected };
-    if (d.failure <= 0 && d.notFound <= 0 && d.unexpected <= 0) return;
-    const causes: string[] = [];
-    if (d.failure > 0) causes.push(`${d.failure} segment(s) carried a TCP-MD5 signature that does not match our key: a peer has a different key`);
-    if (d.notFound > 0) causes.push(`${d.notFound} segment(s) had no TCP-MD5 signature where we hold a key: a peer has no key configured`);
-    if (d.unexpected > 0) causes.push(`${d.unexpected} segment(s) were signed where we hold no key: a peer has a key we do not`);
-    const waiting = [...this.peers.values()].filter((p) => p.config.md5Key !== undefined && p.state !== 'Established').map((p) => p.name);
-    this.opts.log.warn({ ...d, md5PeersNotEstablished: waiting, likelyCause: causes.join('; ') }, 'md5SignatureDrops');
+    this.security.syncKeys(this.servers, this.desiredKeys());
   }
 
   /** Replaces the listen ranges (longest prefix wins). Throws on a prefix that does not parse (config validates first). */
@@ -325,7 +220,7 @@ export class Speaker {
    */
   async shutdown(text: string): Promise<void> {
     this.closing = true;
-    this.watchMd5(false);
+    this.security.stop();
     const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     const n = makeShutdownNotification(CEASE_SUB.ADMINISTRATIVE_SHUTDOWN, text);
     await Promise.all([...this.peers.values()].map((p) => p.stop(n)));
@@ -355,90 +250,25 @@ export class Speaker {
     });
   }
 
-  /**
-   * Counts a connection from `source` against the rate limit; false when over it. The window
-   * is fixed (not sliding): cheap, and a source over the limit waits at most one window.
-   */
-  private admit(source: string, now: number): boolean {
-    let w = this.sources.get(source);
-    if (w === undefined || now - w.start >= this.rate.windowSeconds * 1000) {
-      if (w === undefined && this.sources.size >= MAX_TRACKED_SOURCES) this.sweepSources(now);
-      w = { start: now, accepted: 0, refused: 0, logged: false };
-      this.sources.set(source, w);
-    }
-    if (w.accepted >= this.rate.max) return false;
-    w.accepted++;
-    return true;
-  }
-
-  private sweepSources(now: number): void {
-    for (const [k, w] of this.sources) if (now - w.start >= this.rate.windowSeconds * 1000) this.sources.delete(k);
-    if (this.sources.size >= MAX_TRACKED_SOURCES) this.sources.clear();
-  }
-
-  /** Whether this refusal gets a log line: once per source and window, MAX_REFUSAL_LOGS per window. */
-  private logRefusal(source: string, now: number): { log: boolean; suppressed: number } {
-    const windowMs = this.rate.windowSeconds * 1000;
-    if (now - this.refusalLogWindow >= windowMs) {
-      this.refusalLogWindow = now;
-      this.refusalLogs = 0;
-    }
-    const w = this.sources.get(source);
-    if (w !== undefined && w.logged) {
-      w.refused++;
-      this.refusalLogsSuppressed++;
-      return { log: false, suppressed: 0 };
-    }
-    if (this.refusalLogs >= MAX_REFUSAL_LOGS) {
-      this.refusalLogsSuppressed++;
-      return { log: false, suppressed: 0 };
-    }
-    if (w !== undefined) w.logged = true;
-    this.refusalLogs++;
-    const suppressed = this.refusalLogsSuppressed;
-    this.refusalLogsSuppressed = 0;
-    return { log: true, suppressed };
-  }
-
-  /** RFC 5082 check of an accepted connection against `config` (its neighbour's or range's); the refusal reason, or null. */
-  private gtsmCheck(socket: Socket, config: PeerSessionConfig): string | null {
-    const hops = config.ttlSecurityHops;
-    if (hops === undefined) return null;
-    if (!this.sockopt.ok) return `GTSM configured but ${this.sockopt.reason}`;
-    const fd = socketFd(socket);
-    if (fd === null) return 'GTSM: the accepted socket has no descriptor';
-    const min = gtsmMinTtl(hops);
-    try {
-      const ttl = this.sockopt.native.synTtl(fd);
-      // RFC 5082 §3: a peer within `hops` hops sends TTL 255 and arrives with at least 256 - hops.
-      if (ttl >= 0 && ttl < min) return `GTSM (RFC 5082): the SYN arrived with TTL ${ttl}, below ${min}: the peer is more than ${hops} hop(s) away or does not send TTL 255`;
-      this.sockopt.native.setMinTtl(fd, min);
-      this.sockopt.native.setTtl(fd, 255);
-    } catch (e) {
-      return `GTSM: cannot check the connection (${e instanceof Error ? e.message : String(e)})`;
-    }
-    return null;
-  }
-
   private onConnection(socket: Socket): void {
     const raw = socket.remoteAddress ?? '';
     const key = canonicalAddress(raw);
     const now = Date.now();
     const refuse = (why: string): void => {
       this.refused++;
-      const l = this.logRefusal(key ?? raw, now);
+      const l = this.limiter.logRefusal(key ?? raw, now);
       if (l.log) this.opts.log.warn({ remote: key ?? raw, reason: why, ...(l.suppressed > 0 ? { suppressedSinceLast: l.suppressed } : {}) }, 'connectionRefused');
       socket.destroy();
     };
     if (this.closing) return refuse('shutting down');
     if (key === null) return refuse('unparseable remote address');
-    if (!this.admit(key, now)) return refuse(`more than ${this.rate.max} connections in ${this.rate.windowSeconds} s from this address`);
+    if (!this.limiter.admit(key, now)) return refuse(`more than ${this.limiter.rate.max} connections in ${this.limiter.rate.windowSeconds} s from this address`);
     const held = this.heldDown.get(key);
     if (held !== undefined && held.until > now) return refuse(`held down: ${held.reason}`);
     if (held !== undefined) this.heldDown.delete(key);
     const known = this.peers.get(key);
     if (known !== undefined) {
-      const bad = this.gtsmCheck(socket, known.config);
+      const bad = gtsmCheck(this.sockopt, socket, known.config);
       if (bad !== null) return refuse(bad);
       if (!known.accept(socket)) refuse(known.stats.lastDownReason === 'securityUnavailable' ? 'neighbour needs TCP-MD5/GTSM and the addon is not loaded' : 'neighbour is administratively down');
       return;
@@ -446,7 +276,7 @@ export class Speaker {
     const octets = addressOctets(key);
     const match = octets === null ? undefined : this.ranges.find((r) => cidrContains(r.cidr, octets));
     if (match === undefined) return refuse('outside every listen range and not a configured neighbour');
-    const bad = this.gtsmCheck(socket, match.range.config);
+    const bad = gtsmCheck(this.sockopt, socket, match.range.config);
     if (bad !== null) return refuse(bad);
     if (this.dynamicPeerCount() >= this.opts.maxDynamicPeers) return refuse(`dynamic peer limit ${this.opts.maxDynamicPeers} reached`);
     const inRange = [...this.peers.values()].filter((p) => p.origin === 'listenRange' && p.group === match.range.group).length;

@@ -10,7 +10,7 @@ import type { RouteReflector } from '../rr/route-reflector.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
 import type { RankedPath } from '../rib/family-routes.js';
 import { comparePaths, type DecisionRule } from '../rib/best-path.js';
-import { eligible } from '../reflect/roles.js';
+import { eligible, nextHopSendable } from '../reflect/roles.js';
 import { exportAttributes } from '../reflect/export-attrs.js';
 import { familyName } from '../reflect/reflector.js';
 import { ipv4ToString, parseIpv4, parseIpv6, prefixToString } from '../wire/nlri.js';
@@ -191,7 +191,7 @@ function advertisedPath(rr: RouteReflector, f: FamilyRoutes, id: number, ranked:
   if (g.needsRanking(fi)) {
     // Add-path groups: recompute the export of the best path (their Adj-RIB-Out is per path).
     const src = sourceRole(rr, best.peer);
-    if (src === undefined || !eligible(src, best.set, g.target)) return null;
+    if (src === undefined || !eligible(src, best.set, g.target) || !nextHopSendable(best.set, f.afi, f.safi, g.target)) return null;
     return { ...view, attributes: attributesJson(exportAttributes(best.set, src, g.target), best.set.nextHop) };
   }
   // The group's Adj-RIB-Out: what was really sent, export policy included.

@@ -18,7 +18,7 @@ import type { RouteReflector } from '../rr/route-reflector.js';
 import type { Peer } from '../session/peer.js';
 import type { PeerStatus } from '../session/peer-status.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
-import { eligible, type SourceRole } from '../reflect/roles.js';
+import { eligible, nextHopSendable, type SourceRole } from '../reflect/roles.js';
 import { familyName } from '../reflect/reflector.js';
 import { ipv4ToString, parseIpv4, parseIpv6 } from '../wire/nlri.js';
 import { groupOfIndex, sourceRole } from './view-helpers.js';
@@ -83,7 +83,7 @@ function ownBestCounts(rr: RouteReflector, f: FamilyRoutes): Map<number, number>
     if (g === undefined) return;
     let src = roles.get(best.peer);
     if (!roles.has(best.peer)) roles.set(best.peer, (src = sourceRole(rr, best.peer)));
-    if (src !== undefined && eligible(src, best.set, g.target)) counts.set(best.peer, (counts.get(best.peer) ?? 0) + 1);
+    if (src !== undefined && eligible(src, best.set, g.target) && nextHopSendable(best.set, f.afi, f.safi, g.target)) counts.set(best.peer, (counts.get(best.peer) ?? 0) + 1);
   });
   return counts;
 }

@@ -21,7 +21,8 @@
  * RFCs: 4271 §4.2 and §6.2, 5492 §4, 9072 (extended optional parameters length).
  */
 import { ERR, HEADER_LENGTH, MSG, OPEN_PARAM, OPEN_SUB } from './iana.js';
-import { capabilitiesLength, decodeCapabilities, encodeCapabilitiesInto } from './capabilities.js';
+import { decodeCapabilities } from './capability-decode.js';
+import { capabilitiesLength, encodeCapabilitiesInto } from './capability-encode.js';
 import type { Capability } from './capabilities.js';
 import { wireError } from './errors.js';
 import type { WireError } from './errors.js';

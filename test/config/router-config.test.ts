@@ -95,6 +95,13 @@ describe('defaults', () => {
     assert.equal(g.addPathSend, 'all');
     assert.equal(g.addPathReceive, false);
   });
+
+  it('extendedNextHop (RFC 8950): a boolean, absent unless true', () => {
+    assert.equal(group(parse(...MINIMAL)).extendedNextHop, undefined);
+    assert.equal(group(parse(...MINIMAL, '    extendedNextHop: false')).extendedNextHop, undefined);
+    assert.equal(group(parse(...MINIMAL, '    extendedNextHop: true')).extendedNextHop, true);
+    assert.ok(GROUP_KEYS.includes('extendedNextHop'));
+  });
 });
 
 describe('AS numbers', () => {

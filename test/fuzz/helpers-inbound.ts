@@ -9,7 +9,9 @@
  *
  * Found by this target and fixed (src/reflect/packer.ts): an IPv4 unicast route received in
  * MP_REACH_NLRI with an IPv6 next hop (RFC 8950, ExaBGP's extended-nexthop vector) was
- * reflected as classic IPv4 NLRI without a NEXT_HOP attribute; it now goes in MP_REACH_NLRI.
+ * reflected as classic IPv4 NLRI without a NEXT_HOP attribute; it now goes in MP_REACH_NLRI,
+ * and only to peers that negotiated extended next hop (src/reflect/roles.ts rule 5; the sink
+ * has it, so the encoding stays under test).
  * `knownBug` still marks the streams that carry such a route (a saved input with a
  * `knownBug` entry must fail as described, crashes/inbound/README.md).
  *
@@ -18,7 +20,7 @@
  */
 import { setImmediate as tick } from 'node:timers/promises';
 import { MessageFramer } from '../../src/session/framer.js';
-import { checkUpdateLimits } from '../../src/session/connection.js';
+import { checkUpdateLimits } from '../../src/session/update-limits.js';
 import { DEFAULT_LIMITS } from '../../src/session/peer-config.js';
 import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
 import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
@@ -61,6 +63,9 @@ function peer(index: number, role: 'client' | 'nonClient', ctx: CodecCtx, port: 
     address,
     as4: true,
     extendedMessage: false,
+    // RFC 8950: negotiated, so IPv4 routes with IPv6 next hops reach the sink and their
+    // MP_REACH_NLRI encoding is checked (a peer without it is never sent them).
+    extendedNextHop: true,
     families: [
       { afi: 1, safi: 1 },
       { afi: 2, safi: 1 },

@@ -7,8 +7,10 @@ import { hasAddPath } from '../../src/wire/context.js';
 import { AS_TRANS, ERR, OPEN_SUB, ROLE } from '../../src/wire/iana.js';
 import type { OpenMessage } from '../../src/wire/open.js';
 import { capabilitiesOf, decodeOpen, encodeOpen } from '../../src/wire/open.js';
-import type { Negotiated, OpenVerdict } from '../../src/session/negotiate.js';
-import { advertisedCapabilities, buildOpen, knownExternal, validateOpen } from '../../src/session/negotiate.js';
+import type { OpenVerdict } from '../../src/session/negotiate.js';
+import { validateOpen } from '../../src/session/negotiate.js';
+import type { Negotiated } from '../../src/session/negotiated.js';
+import { advertisedCapabilities, buildOpen, knownExternal } from '../../src/session/open-build.js';
 import type { LocalConfig, PeerSessionConfig } from '../../src/session/peer-config.js';
 import { defaultPeerConfig, IPV4_UNICAST, validatePeerConfig } from '../../src/session/peer-config.js';
 import { CFG, ip, LOCAL, PEER_CAPS, peerOpen } from './fixtures.js';
@@ -293,6 +295,22 @@ describe('negotiate: the Negotiated result', () => {
     const m = ok(validateOpen(peerOpen({}, caps), withCaps(CFG, { enhancedRouteRefresh: false, fourOctetAs: false }), LOCAL));
     assert.deepEqual([m.extendedMessage, m.enhancedRouteRefresh, m.as4, m.external, m.encodeCtx.external], [false, false, false, false, false]);
     assert.equal(m.peerCapabilities.length, caps.length);
+  });
+
+  it('extended next hop (RFC 8950 §4): advertised for carried families, negotiated when both sides send the pair', () => {
+    const v4v6 = { afi: 1, safi: 1, nextHopAfi: 2 };
+    const cfg = withCaps(CFG, { extendedNextHop: [v4v6, { afi: 1, safi: 2, nextHopAfi: 2 }] });
+    // IPv4 multicast is not among CFG's families: only the IPv4 unicast pair is sent.
+    assert.deepEqual(advertisedCapabilities(LOCAL, cfg).find((c) => c.kind === 'extendedNextHop'), { kind: 'extendedNextHop', entries: [v4v6] });
+    assert.equal(advertisedCapabilities(LOCAL, CFG).some((c) => c.kind === 'extendedNextHop'), false, 'off by default');
+    const both = ok(validateOpen(peerOpen({}, [...PEER_CAPS, { kind: 'extendedNextHop', entries: [v4v6] }]), cfg, LOCAL));
+    assert.deepEqual(both.extendedNextHop, [v4v6]);
+    const peerOnly = ok(validateOpen(peerOpen({}, [...PEER_CAPS, { kind: 'extendedNextHop', entries: [v4v6] }]), CFG, LOCAL));
+    assert.deepEqual(peerOnly.extendedNextHop, [], 'we did not advertise it');
+    const oursOnly = ok(validateOpen(peerOpen({}, PEER_CAPS), cfg, LOCAL));
+    assert.deepEqual(oursOnly.extendedNextHop, [], 'the peer did not advertise it');
+    const otherAfi = ok(validateOpen(peerOpen({}, [...PEER_CAPS, { kind: 'extendedNextHop', entries: [{ ...v4v6, nextHopAfi: 25 }] }]), cfg, LOCAL));
+    assert.deepEqual(otherAfi.extendedNextHop, [], 'another next-hop AFI is another pair');
   });
 });
 

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { observeHooks, RouterObservers, type RouterEvent } from '../../src/rr/observe.js';
 import type { Peer, PeerHooks } from '../../src/session/peer.js';
-import type { Negotiated } from '../../src/session/negotiate.js';
+import type { Negotiated } from '../../src/session/negotiated.js';
 
 describe('router observers', () => {
   test('listeners follow the hook; a throwing listener is dropped and logged', () => {

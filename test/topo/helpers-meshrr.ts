@@ -41,6 +41,8 @@ export interface MeshrrGroupSpec {
   connectRetryTime?: number;
   families?: string[];
   addPath?: { send?: number | 'all'; receive?: boolean };
+  /** RFC 8950 extended next hop for IPv4 unicast over IPv6 (docs/router-config.md). */
+  extendedNextHop?: boolean;
   importPolicy?: string;
   exportPolicy?: string;
 }

@@ -3,19 +3,20 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { capabilityCode, isTypedCapabilityCode } from '../../src/wire/capabilities.js';
 import {
-  capabilitiesLength,
-  capabilityCode,
-  capabilityLength,
   capabilityProblems,
   decodeCapabilities,
   decodeCapability,
-  encodeCapabilitiesInto,
-  encodeCapabilityInto,
-  isTypedCapabilityCode,
   malformedCapabilityError,
   validateCapability,
-} from '../../src/wire/capabilities.js';
+} from '../../src/wire/capability-decode.js';
+import {
+  capabilitiesLength,
+  capabilityLength,
+  encodeCapabilitiesInto,
+  encodeCapabilityInto,
+} from '../../src/wire/capability-encode.js';
 import type { AddPathMode, Capability } from '../../src/wire/capabilities.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[^0-9a-fA-F]/g, ''), 'hex');

@@ -14,7 +14,7 @@ import {
 } from '../../src/wire/open.js';
 import type { OpenMessage, OptionalParameter } from '../../src/wire/open.js';
 import type { Capability } from '../../src/wire/capabilities.js';
-import { capabilityProblems } from '../../src/wire/capabilities.js';
+import { capabilityProblems } from '../../src/wire/capability-decode.js';
 import { checkHeader } from '../../src/wire/header.js';
 import type { WireError } from '../../src/wire/errors.js';
 import { dataPath } from '../vectors/helpers-data.js';
