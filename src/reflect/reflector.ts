@@ -29,6 +29,14 @@ import { ImportPolicies, type ImportRule } from './import-policy.js';
 
 /** Prefixes decided per event-loop turn. */
 export const DECIDE_PER_TURN = 50_000;
+/**
+ * Pending decisions at which a received UPDATE runs a decision slice at once instead of
+ * waiting for the scheduled one: the event loop may read dozens of 64 KiB socket chunks
+ * before it gets to its check phase, and deciding each chunk's prefixes while their RIB
+ * entries are still in cache, and packing them while the receivers are idle, beats one
+ * large batch per loop turn.
+ */
+export const EAGER_DECIDE_AT = 16_384;
 
 export interface ReflectorPeer {
   readonly index: number;
@@ -264,6 +272,9 @@ export class Reflector {
     const eor = endOfRibFamily(u);
     if (eor !== null) return eor;
     this.rib.importUpdate(index, u, treatAsWithdraw);
+    if (this.rib.pendingDecisions >= EAGER_DECIDE_AT) {
+      if (this.runSlice(true) === 0) return null;
+    }
     this.schedule();
     return null;
   }
@@ -328,11 +339,14 @@ export class Reflector {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.run());
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.runSlice() > 0) this.schedule();
+    });
   }
 
-  private run(): void {
-    this.scheduled = false;
+  /** One decision run of at most DECIDE_PER_TURN prefixes, fed to every group, then flushed. Returns how many remain. */
+  private runSlice(writeNow = false): number {
     this.decisionRuns++;
     const observer = this.decisionObserver;
     const now = this.opts.now;
@@ -353,9 +367,9 @@ export class Reflector {
         if (fi >= 0) (groups[i] as UpdateGroup).onBestChange(fi, c.prefixId, c.ranked);
       }
     });
-    for (const g of groups) g.flush();
+    for (const g of groups) g.flush(writeNow);
     if (observer !== null && now !== undefined) observer((now() - started) / 1000, decided);
-    if (remaining > 0) this.schedule();
+    return remaining;
   }
 }
 

@@ -109,7 +109,7 @@ export class UpdateGroup implements CatchUpHost {
     }
     const first = ranked[0];
     const best: { set: AttrSet; peer: number } | null = first === undefined ? null : first;
-    this.ensure(f, prefixId + 1);
+    if (prefixId >= f.out.length) this.ensure(f, prefixId + 1);
     const prevEntry = f.out[prefixId] as number;
     const prevSource = f.outSource[prefixId] as number;
     const { afi, safi, table } = f.fam;
@@ -144,8 +144,12 @@ export class UpdateGroup implements CatchUpHost {
     f.pend.add(nextEntry, -1, prefixId);
   }
 
-  /** Packs pending changes into the shared log and starts writing. */
-  flush(): void {
+  /**
+   * Packs pending changes into the shared log and starts writing: on the next turn, or at
+   * once with `writeNow` (a decision slice run from a receive callback: the members' sockets
+   * get the UPDATEs while the event loop is still reading).
+   */
+  flush(writeNow = false): void {
     for (const f of this.fams) {
       const { afi, safi } = f.fam;
       if (f.addPath !== null) {
@@ -165,6 +169,12 @@ export class UpdateGroup implements CatchUpHost {
       }
       f.pendWdOnly.clear();
       f.pend.drain((entryId, skip, ids, start, count) => this.packEntry(f, entryId, ids, start, count, skip));
+    }
+    if (writeNow && !this.pumpScheduled) {
+      let more = false;
+      for (const m of this.members.values()) if (this.pump(m)) more = true;
+      this.compact();
+      if (!more) return;
     }
     this.schedulePump();
   }

@@ -66,7 +66,6 @@ export class FamilyPaths {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
-    this.prefixes.prefetch(b, 0, end, step);
     if (f === null || !f.perPrefix) {
       // One outcome for the whole block (RFC 4271 §9.1.1 per route, but it depends on the set only).
       const eff = f === null ? set : f.apply(peer, this.afi, this.safi, set, null);
@@ -94,7 +93,6 @@ export class FamilyPaths {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
-    this.prefixes.prefetch(b, 0, end, step);
     for (let p = 0; p < end; n++) {
       const bits = b[p + step - 1] as number;
       this.withdraw(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0);
@@ -197,27 +195,31 @@ export class FamilyPaths {
         return;
       }
     }
-    const s = this.ps.alloc();
+    const ps = this.ps;
+    const s = ps.alloc();
     this.hold(set, effective);
-    this.ps.peer[s] = peer;
-    this.ps.setIn(s, set.id, effective === null ? -1 : effective.id);
-    this.ps.set[s] = effective === null ? -1 : effective.id;
-    if (pathId !== 0 || this.ps.pathId !== null) this.ps.setPathId(s, pathId);
-    this.ps.prefix[s] = id;
-    this.ps.flags[s] = 0;
+    const effId = effective === null ? -1 : effective.id;
+    if (ps.inSet !== null || effId !== set.id) ps.setIn(s, set.id, effId);
+    if (pathId !== 0 || ps.pathId !== null) ps.setPathId(s, pathId);
+    // Read the arrays after alloc and setIn/setPathId: they may have grown.
+    const next = ps.next;
+    ps.peer[s] = peer;
+    ps.set[s] = effId;
+    ps.prefix[s] = id;
+    ps.flags[s] = 0;
     if (effective === null) this.setFiltered(s, true);
     // Second in the chain: the first accepted path stays the last decision's winner.
     const first = this.head[id] as number;
     if (first < 0) {
-      this.ps.next[s] = -1;
+      next[s] = -1;
       this.head[id] = s;
     } else {
-      this.ps.next[s] = this.ps.next[first] as number;
-      this.ps.next[first] = s;
+      next[s] = next[first] as number;
+      next[first] = s;
     }
     this.perPeer[peer] = (this.perPeer[peer] ?? 0) + 1;
     this.paths++;
-    if (effective !== null) this.markDirty(id);
+    if (effective !== null) this.dirty.mark(id);
   }
 
   /** Removes the path of (peer, pathId) for the prefix, if present. */
