@@ -66,6 +66,7 @@ export class FamilyPaths {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
+    this.prefixes.prefetch(b, 0, end, step);
     if (f === null || !f.perPrefix) {
       // One outcome for the whole block (RFC 4271 §9.1.1 per route, but it depends on the set only).
       const eff = f === null ? set : f.apply(peer, this.afi, this.safi, set, null);
@@ -93,6 +94,7 @@ export class FamilyPaths {
     const end = b.length;
     const step = block.addPath ? 5 : 1;
     let n = 0;
+    this.prefixes.prefetch(b, 0, end, step);
     for (let p = 0; p < end; n++) {
       const bits = b[p + step - 1] as number;
       this.withdraw(peer, bits, b, p + step, step === 5 ? b.readUInt32BE(p) : 0);

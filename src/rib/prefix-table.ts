@@ -157,6 +157,30 @@ export class PrefixTable implements NlriTable {
     }
   }
 
+  /** Sum of prefetched words (kept so the reads are not optimised away). */
+  private sink = 0;
+
+  /**
+   * Reads the home slot of every IPv4 prefix of an NLRI run (wire form, `step` octets of
+   * path id and length before each prefix) without inserting anything: independent loads
+   * the CPU overlaps, so the inserts that follow find their slots in cache instead of
+   * waiting for one memory (and TLB) miss after another. A no-op for IPv6.
+   */
+  prefetch(b: Buffer, start: number, end: number, step: number): void {
+    if (this.words !== 1) return;
+    const slots = this.slots;
+    const mask = this.mask;
+    let acc = 0;
+    for (let p = start; p < end; ) {
+      const bits = b[p + step - 1] as number;
+      if (bits > 32) return;
+      const key = PrefixTable.v4Key(bits, b, p + step);
+      acc ^= slots[2 * (mix(key ^ Math.imul(bits + 1, 0x9e3779b1)) & mask) + 1] as number;
+      p += step + ((bits + 7) >> 3);
+    }
+    this.sink ^= acc;
+  }
+
   /** Id of the prefix, or -1. */
   get(bits: number, bytes: Buffer | Uint8Array, offset: number): number {
     let slot: number;
