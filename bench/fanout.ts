@@ -9,7 +9,8 @@
  *        --sessions=1000  --meshrr=cli|direct  --profile (meshrr under node --cpu-prof,
  *        profiles in .bench-out/profiles/, see profile-summary.ts)  --quiet-wait=SECONDS
  *        (before each configuration, wait up to this long for other work on the machine
- *        to stop; default 5, at most 60 in all)  --repeat=R (best time of R runs; default 1)
+ *        to stop; default 5, at most 60 in all)  --repeat=R (best time of R runs; default 1;
+ *        with --median the run with the median time)
  *        --nice=N (run reflectors and clients under `nice -n N`, e.g. -10 on a shared machine).
  * Rows: time, peak RSS and CPU per configuration and daemon; BIRD and FRR rows carry the
  * ratio daemon / meshrr; meshrr rows note issue 5's targets for 1M prefixes.
@@ -79,14 +80,16 @@ function summary(c: Case, r: TopoResult): string {
 }
 
 /** The fastest of `n` runs (a run that fails or times out ends the series). */
-async function bestOf(n: number, once: () => Promise<TopoResult>): Promise<TopoResult> {
-  let best = await once();
-  for (let i = 1; i < n && best.timeS !== null; i++) {
+/** Runs `once` n times; the run with the best time, or with `median` the run with the median time (a failed run ends it). */
+async function bestOf(n: number, once: () => Promise<TopoResult>, median = false): Promise<TopoResult> {
+  const runs: TopoResult[] = [];
+  for (let i = 0; i < n; i++) {
     const r = await once();
     if (r.timeS === null) return r;
-    if (r.timeS < best.timeS) best = r;
+    runs.push(r);
   }
-  return best;
+  runs.sort((a, b) => (a.timeS ?? 0) - (b.timeS ?? 0));
+  return (median ? runs[Math.floor((runs.length - 1) / 2)] : runs[0]) as TopoResult;
 }
 
 export async function run(opts: BenchOptions): Promise<BenchReport> {
@@ -127,10 +130,11 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     if (parts.includes('sessions')) cases.push({ label: `sessions=${sessions} N=10k`, table: 'synthetic-10000', prefixes: 10000, k: sessions, sessions });
 
     const repeat = Math.max(1, Number(opts.flags.get('repeat') ?? '1'));
+    const median = opts.flags.has('median');
     Child.nice = Number(opts.flags.get('nice') ?? '0');
     const quiet = { perRunMs: Number(opts.flags.get('quiet-wait') ?? '5') * 1000, leftMs: 60000 };
     const thp = thpMode();
-    const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; best of ${repeat}` : ''}; kernel THP ${thp}, meshrr huge pages ${process.env['MESHRR_HUGE_PAGES'] === '0' ? 'off' : 'on'}, warm-up ${process.env['MESHRR_WARM_UP'] === '0' ? 'off' : 'on'}, BIRD/FRR malloc huge pages ${process.env['BENCH_C_DAEMON_THP'] === '0' ? 'off' : 'on'}`;
+    const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; ${median ? 'median' : 'best'} of ${repeat}` : ''}; kernel THP ${thp}, meshrr huge pages ${process.env['MESHRR_HUGE_PAGES'] === '0' ? 'off' : 'on'}, warm-up ${process.env['MESHRR_WARM_UP'] === '0' ? 'off' : 'on'}, BIRD/FRR malloc huge pages ${process.env['BENCH_C_DAEMON_THP'] === '0' ? 'off' : 'on'}`;
     const rows: BenchRow[] = [{ metric: 'reflectors', value: null, unit: '', note: setup }];
     for (const c of cases) {
       const file = await tableFile(c.table, () => {
@@ -151,7 +155,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           quiet,
           ...(profile ? { cpuProf: { dir: profDir, name: `meshrr-${c.label.replace(/\W+/g, '-')}` } } : {}),
         };
-        const r = await bestOf(repeat, () => runTopology(d, topo, c.sessions !== undefined));
+        const r = await bestOf(repeat, () => runTopology(d, topo, c.sessions !== undefined), median);
         opts.log(summary(c, r));
         results.push(r);
       }
