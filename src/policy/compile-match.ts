@@ -13,11 +13,8 @@ import type { Problems } from './reader.js';
 import { checkKeys, get, isMap, items, joinPath, quote, readEnumList, readInt, scalarText, show, suggest } from './reader.js';
 import { neighborAsOf, originAsOf } from './state.js';
 import type { Condition, ConditionDeps } from './term.js';
-import type { PolicyFamily, SourceRole } from './types.js';
-
-export const POLICY_FAMILIES: readonly PolicyFamily[] = [
-  'ipv4-unicast', 'ipv6-unicast', 'l2vpn-evpn', 'ipv4-vpn', 'ipv6-vpn', 'ipv4-flowspec', 'ipv6-flowspec', 'ipv4-labeled-unicast', 'ipv6-labeled-unicast',
-];
+import { POLICY_FAMILIES } from './family.js';
+import type { SourceRole } from './types.js';
 
 /** Evaluation order of the match keys. */
 export const MATCH_KEYS = [

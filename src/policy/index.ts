@@ -15,6 +15,5 @@ export type { PolicyExplanation } from './explain.js';
 export { defaultVerdict } from './defaults.js';
 export type { DefaultVerdict, GroupRole, PolicyDirection } from './defaults.js';
 export { asPathText, compileAsPathRegex } from './as-path-regex.js';
-export { POLICY_FAMILIES } from './compile-match.js';
-export { familyName } from './family.js';
+export { familyLabel, familyName, POLICY_FAMILIES } from './family.js';
 export type * from './types.js';

@@ -19,13 +19,13 @@ import type { CodecCtx } from '../wire/context.js';
 import { ATTR } from '../wire/iana.js';
 import type { UpdateMessage } from '../wire/attribute-types.js';
 import { Rib } from '../rib/rib.js';
-import type { BestChange } from '../rib/family-routes.js';
-import type { FamilyRoutes } from '../rib/family-routes.js';
+import type { BestChange, FamilyRoutes } from '../rib/family-routes.js';
 import type { DecisionOptions } from '../rib/best-path.js';
 import { UpdateGroup, type MemberPort } from './update-group.js';
 import type { PeerRole } from './roles.js';
 import type { ExportRule, ExportSource } from './export-entries.js';
 import { ImportPolicies, type ImportRule } from './import-policy.js';
+import { familyLabel } from '../policy/family.js';
 
 /** Prefixes decided per event-loop turn. */
 export const DECIDE_PER_TURN = 50_000;
@@ -308,7 +308,7 @@ export class Reflector {
     const prefixes: Record<string, number> = {};
     const paths: Record<string, number> = {};
     for (const f of this.rib.families.values()) {
-      const name = familyName(f.afi, f.safi);
+      const name = familyLabel(f.afi, f.safi);
       prefixes[name] = f.size;
       paths[name] = f.pathCount;
     }
@@ -396,12 +396,4 @@ export function endOfRibFamily(u: UpdateMessage): { afi: number; safi: number } 
     return { afi: only.value.afi, safi: only.value.safi };
   }
   return null;
-}
-
-const AFI_NAMES: Readonly<Record<number, string>> = { 1: 'ipv4', 2: 'ipv6', 25: 'l2vpn', 16388: 'bgp-ls' };
-const SAFI_NAMES: Readonly<Record<number, string>> = { 1: 'unicast', 2: 'multicast', 4: 'labeled-unicast', 5: 'mvpn', 70: 'evpn', 71: 'bgp-ls', 128: 'vpn', 133: 'flowspec', 134: 'flowspec-vpn' };
-
-/** Family names as the router config spells them ('ipv4-unicast', 'l2vpn-evpn'...); 'afiN-safiM' otherwise. */
-export function familyName(afi: number, safi: number): string {
-  return `${AFI_NAMES[afi] ?? `afi${afi}`}-${SAFI_NAMES[safi] ?? `safi${safi}`}`;
 }

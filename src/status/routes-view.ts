@@ -12,7 +12,7 @@ import type { RankedPath } from '../rib/family-routes.js';
 import { comparePaths, type DecisionRule } from '../rib/best-path.js';
 import { eligible, nextHopSendable } from '../reflect/roles.js';
 import { exportAttributes } from '../reflect/export-attrs.js';
-import { familyName } from '../reflect/reflector.js';
+import { familyLabel } from '../policy/family.js';
 import { ipv4ToString, parseIpv4, parseIpv6, prefixToString } from '../wire/nlri.js';
 import { decodeAttributes } from '../wire/attributes.js';
 import { attributesJson, parseCommunity, type AttributesJson } from './attributes-json.js';
@@ -138,7 +138,7 @@ export function routesView(rr: RouteReflector, q: RoutesQuery): RoutesView {
   const m = q.prefix === undefined ? null : parseQueryPrefix(q.prefix);
   const routes: RouteView[] = [];
   for (const f of rr.reflector.rib.families.values()) {
-    const fam = familyName(f.afi, f.safi);
+    const fam = familyLabel(f.afi, f.safi);
     if (!UNICAST.has(fam)) continue;
     if (q.family !== undefined && q.family !== fam) continue;
     if (m !== null && m.afi !== f.afi) continue;

@@ -19,7 +19,7 @@ import type { Peer } from '../session/peer.js';
 import type { PeerStatus } from '../session/peer-status.js';
 import type { FamilyRoutes } from '../rib/family-routes.js';
 import { eligible, nextHopSendable, type SourceRole } from '../reflect/roles.js';
-import { familyName } from '../reflect/reflector.js';
+import { familyLabel } from '../policy/family.js';
 import { ipv4ToString, parseIpv4, parseIpv6 } from '../wire/nlri.js';
 import { groupOfIndex, sourceRole } from './view-helpers.js';
 
@@ -116,7 +116,7 @@ export function prefixCounts(rr: RouteReflector, peers: readonly Peer[], cache?:
     const counts: Record<string, FamilyCounts> = {};
     const negotiated = peer.negotiated?.families ?? [];
     for (const f of fams) {
-      const name = familyName(f.afi, f.safi);
+      const name = familyLabel(f.afi, f.safi);
       const carried = negotiated.some((x) => x.afi === f.afi && x.safi === f.safi);
       const received = index === undefined ? 0 : f.peerPathCount(index);
       if (!carried && received === 0) continue;
