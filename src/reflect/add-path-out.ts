@@ -123,10 +123,17 @@ export class AddPathOut {
     for (const [entryId, g] of byEntry) this.pack(entryId, g.ids, g.pids, (b) => out.push(b));
   }
 
-  advertisedPaths(): number {
-    let n = 0;
-    for (const l of this.out) n += l?.length ?? 0;
-    return n;
+  /** Prefixes advertised, and per peer those whose advertised paths all came from it (adj-rib-out.ts). */
+  advertisedCounts(): { total: number; onlyFrom: Map<number, number> } {
+    const onlyFrom = new Map<number, number>();
+    let total = 0;
+    for (const l of this.out) {
+      const first = l?.[0];
+      if (l === undefined || first === undefined) continue;
+      total++;
+      if (l.every((o) => o.source === first.source)) onlyFrom.set(first.source, (onlyFrom.get(first.source) ?? 0) + 1);
+    }
+    return { total, onlyFrom };
   }
 
   private pack(entryId: number, ids: number[], pids: number[], sink: (b: Buffer) => void): void {

@@ -24,9 +24,9 @@ import type { ExportTarget } from './export-attrs.js';
 import { ExportEntries, type ExportRule, type ExportSource } from './export-entries.js';
 import { packAnnounce, packWithdraw } from './packer.js';
 import { PendingAnnouncements } from './pending-announce.js';
+import { advertisedCounts, growOut, type AdvertisedCounts } from './adj-rib-out.js';
 import { catchUpStep, convertLagging, fullWalk, type CatchUpHost } from './catch-up.js';
 import type { FamilyState, GroupFamily, Member, MemberPort, Packet } from './group-state.js';
-import { grownCapacity, int32Array } from '../rib/large-arrays.js';
 
 export type { GroupFamily, MemberPort } from './group-state.js';
 
@@ -109,7 +109,7 @@ export class UpdateGroup implements CatchUpHost {
     }
     const first = ranked[0];
     const best: { set: AttrSet; peer: number } | null = first === undefined ? null : first;
-    if (prefixId >= f.out.length) this.ensure(f, prefixId + 1);
+    if (prefixId >= f.out.length) growOut(f, prefixId + 1);
     const prevEntry = f.out[prefixId] as number;
     const prevSource = f.outSource[prefixId] as number;
     const { afi, safi, table } = f.fam;
@@ -170,12 +170,7 @@ export class UpdateGroup implements CatchUpHost {
       f.pendWdOnly.clear();
       f.pend.drain((entryId, skip, ids, start, count) => this.packEntry(f, entryId, ids, start, count, skip));
     }
-    if (writeNow && !this.pumpScheduled) {
-      let more = false;
-      for (const m of this.members.values()) if (this.pump(m)) more = true;
-      this.compact();
-      if (!more) return;
-    }
+    if (writeNow && !this.pumpScheduled && !this.pumpAll()) return;
     this.schedulePump();
   }
 
@@ -223,16 +218,10 @@ export class UpdateGroup implements CatchUpHost {
     if (m !== undefined && this.pump(m)) this.schedulePump();
   }
 
-  /**
-   * Prefixes one member is advertised in a family: the Adj-RIB-Out less the routes that came
-   * from the member itself (it is skipped for those). Add-path families: 0 (not tracked here).
-   */
-  advertisedCountFor(fi: number, member: number): number {
+  /** What one family advertises (adj-rib-out.ts): member m is sent `total - onlyFrom.get(m)` prefixes. */
+  advertisedCounts(fi: number): AdvertisedCounts {
     const f = this.fams[fi];
-    if (f === undefined || f.addPath !== null) return 0;
-    let n = 0;
-    for (let i = 0; i < f.out.length; i++) if ((f.out[i] as number) >= 0 && f.outSource[i] !== member) n++;
-    return n;
+    return f === undefined ? { total: 0, onlyFrom: new Map() } : advertisedCounts(f);
   }
 
   /** What the group advertises for a prefix (attributes as encoded for the group, next hop, source peer); null when nothing. */
@@ -241,15 +230,6 @@ export class UpdateGroup implements CatchUpHost {
     if (f === undefined || f.addPath !== null || prefixId >= f.out.length) return null;
     const e = this.exports.get(f.out[prefixId] as number);
     return e === undefined ? null : { attrs: e.attrs, nextHop: e.nextHop, source: f.outSource[prefixId] as number };
-  }
-
-  /** Advertised (prefix id → entry) count for one family, for status. */
-  advertisedCount(fi: number): number {
-    const f = this.fams[fi];
-    if (f === undefined) return 0;
-    let n = 0;
-    for (let i = 0; i < f.out.length; i++) if ((f.out[i] as number) >= 0) n++;
-    return n;
   }
 
   /**
@@ -302,30 +282,21 @@ export class UpdateGroup implements CatchUpHost {
     return b;
   }
 
-  private ensure(f: FamilyState, n: number): void {
-    if (n <= f.out.length) return;
-    // Geometric like the prefix id space (4x while small): few copies on a full table load.
-    const cap = grownCapacity(f.out.length, n);
-    const o = int32Array(cap);
-    o.set(f.out);
-    o.fill(-1, f.out.length);
-    f.out = o;
-    const s = int32Array(cap);
-    s.set(f.outSource);
-    s.fill(-1, f.outSource.length);
-    f.outSource = s;
-  }
-
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      let more = false;
-      for (const m of this.members.values()) if (this.pump(m)) more = true;
-      this.compact();
-      if (more) this.schedulePump();
+      if (this.pumpAll()) this.schedulePump();
     });
+  }
+
+  /** Writes to every member while it takes more, then drops what all have read; true when work remains. */
+  private pumpAll(): boolean {
+    let more = false;
+    for (const m of this.members.values()) if (this.pump(m)) more = true;
+    this.compact();
+    return more;
   }
 
   /** Writes to one member while it takes more; returns true when work remains that is not waiting on 'drain'. */

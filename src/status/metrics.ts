@@ -13,7 +13,7 @@ import type { RouteReflector } from '../rr/route-reflector.js';
 import type { StateName } from '../session/fsm.js';
 import type { LastNotification, MessageCounters } from '../session/stats.js';
 import type { LagMonitor } from './health.js';
-import { OwnBestCache, prefixCounts } from './views.js';
+import { prefixCounts } from './views.js';
 
 const STATES: readonly StateName[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
 const TYPES: readonly (keyof MessageCounters)[] = ['open', 'update', 'notification', 'keepalive', 'routeRefresh'];
@@ -49,7 +49,6 @@ export class RouterMetrics implements MetricsRecorder {
     const r = this.registry;
     const rr = opts.rr;
     // Advertised counts need a table walk; a scrape reuses one up to 10 s old.
-    const ownBest = new OwnBestCache(10_000);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: r });
     this.messages = new Counter({ name: 'meshrr_bgp_messages_total', help: 'BGP messages by peer, direction (received/sent) and type', labelNames: ['peer', 'direction', 'type'], registers: [r] });
     this.notifications = new Counter({
@@ -96,7 +95,7 @@ export class RouterMetrics implements MetricsRecorder {
       registers: [r],
       collect() {
         this.reset();
-        for (const [peer, fams] of prefixCounts(rr, rr.speaker.allPeers(), ownBest)) {
+        for (const [peer, fams] of prefixCounts(rr, rr.speaker.allPeers())) {
           for (const [family, c] of Object.entries(fams)) {
             this.set({ peer, family, direction: 'received' }, c.received);
             this.set({ peer, family, direction: 'accepted' }, c.accepted);

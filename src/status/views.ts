@@ -17,11 +17,11 @@
 import type { RouteReflector } from '../rr/route-reflector.js';
 import type { Peer } from '../session/peer.js';
 import type { PeerStatus } from '../session/peer-status.js';
-import type { FamilyRoutes } from '../rib/family-routes.js';
-import { eligible, nextHopSendable, type SourceRole } from '../reflect/roles.js';
+import type { UpdateGroup } from '../reflect/update-group.js';
+import type { AdvertisedCounts } from '../reflect/adj-rib-out.js';
 import { familyLabel } from '../policy/family.js';
 import { ipv4ToString, parseIpv4, parseIpv6 } from '../wire/nlri.js';
-import { groupOfIndex, sourceRole } from './view-helpers.js';
+import { groupOfIndex } from './view-helpers.js';
 
 export { QueryError } from './view-helpers.js';
 export { routesView } from './routes-view.js';
@@ -69,48 +69,11 @@ function foundBy(origin: string): FoundBy {
   return 'static';
 }
 
-/**
- * Per peer index and family: routes whose best path came from that peer and that its own
- * group would export (so the group's count includes them but the peer is skipped).
- */
-function ownBestCounts(rr: RouteReflector, f: FamilyRoutes): Map<number, number> {
-  const counts = new Map<number, number>();
-  const roles = new Map<number, SourceRole | undefined>();
-  f.forEachPrefix((id) => {
-    const best = f.bestRanked(id)[0];
-    if (best === undefined) return;
-    const g = groupOfIndex(rr, best.peer);
-    if (g === undefined) return;
-    let src = roles.get(best.peer);
-    if (!roles.has(best.peer)) roles.set(best.peer, (src = sourceRole(rr, best.peer)));
-    if (src !== undefined && eligible(src, best.set, g.target) && nextHopSendable(best.set, f.afi, f.safi, g.target)) counts.set(best.peer, (counts.get(best.peer) ?? 0) + 1);
-  });
-  return counts;
-}
-
-/**
- * The per-family table walk behind the advertised counts, kept `maxAgeMs` by a caller that
- * asks often (the metrics scrape), so a full table is not walked on every scrape.
- */
-export class OwnBestCache {
-  private at = -Infinity;
-  private own = new Map<FamilyRoutes, Map<number, number>>();
-  constructor(private readonly maxAgeMs: number) {}
-
-  get(now: number): Map<FamilyRoutes, Map<number, number>> {
-    if (now - this.at > this.maxAgeMs) {
-      this.own = new Map();
-      this.at = now;
-    }
-    return this.own;
-  }
-}
-
-/** Prefix counts per family for every peer with a RIB index (one table walk per family). */
-export function prefixCounts(rr: RouteReflector, peers: readonly Peer[], cache?: OwnBestCache): Map<string, Record<string, FamilyCounts>> {
+/** Prefix counts per family for every peer with a RIB index (one Adj-RIB-Out walk per group and family). */
+export function prefixCounts(rr: RouteReflector, peers: readonly Peer[]): Map<string, Record<string, FamilyCounts>> {
   const out = new Map<string, Record<string, FamilyCounts>>();
   const fams = [...rr.reflector.rib.families.values()];
-  const own = cache?.get(performance.now()) ?? new Map<FamilyRoutes, Map<number, number>>();
+  const walked = new Map<UpdateGroup, Map<number, AdvertisedCounts>>();
   for (const peer of peers) {
     const index = rr.peerIndexOf(peer.name);
     const counts: Record<string, FamilyCounts> = {};
@@ -124,12 +87,11 @@ export function prefixCounts(rr: RouteReflector, peers: readonly Peer[], cache?:
       const g = index === undefined || peer.state !== 'Established' ? undefined : groupOfIndex(rr, index);
       const fi = g === undefined ? -1 : g.familyIndex(f.afi, f.safi);
       if (g !== undefined && fi >= 0 && index !== undefined) {
-        if (g.needsRanking(fi)) {
-          // Add-path: the Adj-RIB-Out is per path; count as before (one best per prefix).
-          let o = own.get(f);
-          if (o === undefined) own.set(f, (o = ownBestCounts(rr, f)));
-          advertised = Math.max(0, g.advertisedCount(fi) - (o.get(index) ?? 0));
-        } else advertised = g.advertisedCountFor(fi, index);
+        let byFamily = walked.get(g);
+        if (byFamily === undefined) walked.set(g, (byFamily = new Map()));
+        let c = byFamily.get(fi);
+        if (c === undefined) byFamily.set(fi, (c = g.advertisedCounts(fi)));
+        advertised = c.total - (c.onlyFrom.get(index) ?? 0);
       }
       const accepted = index === undefined ? 0 : (rr.reflector.rib.peerCounts(index).find((c) => c.afi === f.afi && c.safi === f.safi)?.accepted ?? received);
       counts[name] = { received, accepted, advertised };

@@ -127,8 +127,13 @@ describe('Reflector (RFC 4456)', () => {
     assert.equal(keys.length, 2, `two paths: ${keys.join(' ')}`);
     const hops = [...d.announced.values()].map((u) => findAttribute(u.attributes, 'nextHop')?.value).sort();
     assert.deepEqual(hops, [parseIpv4('198.18.0.1'), parseIpv4('198.18.0.2')]);
+    // Status counts the add-path group's Adj-RIB-Out per prefix, less what a member sent alone.
+    const apGroup = [...r.groups.values()].find((g) => g.members.has(4));
+    assert.ok(apGroup !== undefined);
+    assert.deepEqual(apGroup.advertisedCounts(apGroup.familyIndex(1, 1)), { total: 1, onlyFrom: new Map() });
     r.onUpdate(1, makeUpdate({ withdrawn: { afi: 1, safi: 1, addPath: false, bytes: encodePrefixes([{ prefix: '203.0.113.0/24' }], false) } }), false);
     await settle(r);
+    assert.deepEqual(apGroup.advertisedCounts(apGroup.familyIndex(1, 1)), { total: 1, onlyFrom: new Map([[2, 1]]) });
     assert.equal(d.announced.size, 1, 'only the withdrawn path went');
     assert.equal(findAttribute([...d.announced.values()][0]?.attributes ?? [], 'nextHop')?.value, parseIpv4('198.18.0.2'));
   });
