@@ -19,6 +19,7 @@ import { exportRuleFor, importRuleFor } from './policy-rules.js';
 import type { GroupConfig, NeighborConfig, RouterConfig } from '../config/router-config-types.js';
 import { groupSessionConfig, localConfig } from './session-config.js';
 import { observeHooks, RouterObservers } from './observe.js';
+import { PeerIndex } from './peer-index.js';
 
 export interface RouteReflectorOptions {
   readonly config: RouterConfig;
@@ -36,9 +37,8 @@ export interface RouteReflectorOptions {
 export class RouteReflector {
   readonly speaker: Speaker;
   readonly reflector: Reflector;
-  private readonly indexOf = new Map<string, number>();
+  private readonly peerIndex = new PeerIndex();
   private readonly groups = new Map<string, GroupConfig>();
-  private nextIndex = 1;
   /** Selection deferral after our restart: peers whose End-of-RIB we still wait for, by family count. */
   private readonly awaitingEor = new Map<number, Set<string>>();
   private deferTimer: NodeJS.Timeout | null = null;
@@ -180,10 +180,9 @@ export class RouteReflector {
       const g = groupOf(p);
       return g === undefined ? undefined : exportRuleFor(g, c.policySet);
     });
-    const names = new Map([...this.indexOf].map(([name, i]) => [i, name]));
     const reevaluated = this.reflector.updateImportRules((p) => {
       const g = groupOf(p);
-      const name = names.get(p.index);
+      const name = this.peerIndex.nameOf(p.index);
       return g === undefined || name === undefined ? undefined : this.importRule(g, name);
     });
     this.log.info(
@@ -261,7 +260,7 @@ export class RouteReflector {
 
   /** Paths the named peer (its address) has in the RIB, all families; 0 when unknown. */
   peerPathCount(peerName: string): number {
-    const i = this.indexOf.get(peerName);
+    const i = this.peerIndex.get(peerName);
     return i === undefined ? 0 : this.reflector.peerPathCount(i);
   }
 
@@ -271,12 +270,7 @@ export class RouteReflector {
   }
 
   private index(peer: Peer): number {
-    let i = this.indexOf.get(peer.name);
-    if (i === undefined) {
-      i = this.nextIndex++;
-      this.indexOf.set(peer.name, i);
-    }
-    return i;
+    return this.peerIndex.of(peer.name);
   }
 
   private readonly hooks: PeerHooks = {
@@ -373,21 +367,12 @@ export class RouteReflector {
 
   /** The RIB peer index of a peer (by name, its address), if it ever had a session. */
   peerIndexOf(peerName: string): number | undefined {
-    return this.indexOf.get(peerName);
+    return this.peerIndex.get(peerName);
   }
-
-  /** index -> name, rebuilt when indexOf grew (it never shrinks: an index is kept for good). */
-  private namesByIndex: string[] = [];
-  private namesKnown = 0;
 
   /** The peer name behind a RIB peer index (O(1): status walks call it per path). */
   peerNameOf(index: number): string | undefined {
-    if (this.namesKnown !== this.indexOf.size) {
-      this.namesByIndex = [];
-      for (const [name, i] of this.indexOf) this.namesByIndex[i] = name;
-      this.namesKnown = this.indexOf.size;
-    }
-    return this.namesByIndex[index];
+    return this.peerIndex.nameOf(index);
   }
 
   /** The group config of a group name. */
