@@ -24,6 +24,7 @@ import type { BenchOptions, BenchReport, BenchRow } from './report.js';
 import { ACCEPT_ALL, type ExportRule } from '../src/reflect/export-entries.js';
 import { compilePolicies } from '../src/policy/compile.js';
 import { syntheticTable } from './tables.js';
+import { localPeer } from '../src/reflect/local-peer.js';
 import { installMemoryAdvice } from '../src/cli/memory-advice.js';
 
 function parseCount(s: string): number {
@@ -69,35 +70,16 @@ function benchRule(): ExportRule {
 function member(index: number, sink: { bytes: number; messages: number }, exportRule: ExportRule): ReflectorPeer {
   const addr = Buffer.alloc(4);
   addr.writeUInt32BE((0x7f000100 + index) >>> 0);
-  return {
+  const port = {
     index,
-    role: 'client',
-    clusterId: 0xc0000201,
-    clientToClient: true,
-    routeServer: false,
-    bgpId: (0x7f000100 + index) >>> 0,
-    address: addr,
-    as4: true,
-    extendedMessage: false,
-    families: [{ afi: 1, safi: 1 }],
-    encodeCtx: AS4_CTX,
-    port: {
-      index,
-      writable: true,
-      write(msg: Buffer): boolean {
-        sink.bytes += msg.length;
-        sink.messages++;
-        return true;
-      },
+    writable: true,
+    write(msg: Buffer): boolean {
+      sink.bytes += msg.length;
+      sink.messages++;
+      return true;
     },
-    group: 'bench',
-    peerAs: 64496,
-    localAddress: null,
-    exportRule,
-    importRule: ACCEPT_ALL,
-    addPathSend: 0,
-    addPathFamilies: [],
   };
+  return localPeer(index, addr, port, { clusterId: 0xc0000201, group: 'bench', peerAs: 64496, exportRule });
 }
 
 interface Result {

@@ -17,7 +17,7 @@ import type { PathAttribute, UpdateMessage } from '../wire/attribute-types.js';
 import { AS4_CTX } from '../wire/context.js';
 import { ATTR, FLAG, HEADER_LENGTH } from '../wire/iana.js';
 import { decodeUpdate, encodeUpdate, makeUpdate } from '../wire/update.js';
-import { ACCEPT_ALL } from './export-entries.js';
+import { localPeer } from './local-peer.js';
 import { Reflector, type ReflectorPeer } from './reflector.js';
 
 export interface WarmUpReport {
@@ -97,38 +97,23 @@ function withdrawals(from: number, to: number): Buffer[] {
 }
 
 function peer(index: number, sink: { messages: number }): ReflectorPeer {
-  const address = Buffer.from([198, 18, 255, index]);
-  return {
+  const port = {
     index,
-    role: 'client',
+    writable: true,
+    write(): boolean {
+      sink.messages++;
+      return true;
+    },
+  };
+  return localPeer(index, Buffer.from([198, 18, 255, index]), port, {
     clusterId: 0xc612ff00,
-    clientToClient: true,
-    routeServer: false,
-    bgpId: address.readUInt32BE(0),
-    address,
-    as4: true,
-    extendedMessage: false,
     families: [
       { afi: 1, safi: 1 },
       { afi: 2, safi: 1 },
     ],
-    encodeCtx: AS4_CTX,
-    port: {
-      index,
-      writable: true,
-      write(): boolean {
-        sink.messages++;
-        return true;
-      },
-    },
     group: 'warm-up',
     peerAs: 64512,
-    localAddress: null,
-    exportRule: ACCEPT_ALL,
-    importRule: ACCEPT_ALL,
-    addPathSend: 0,
-    addPathFamilies: [],
-  };
+  });
 }
 
 /** Feeds UPDATE bodies as the session layer does: decoded one by one, a turn every 64 KiB. */

@@ -23,7 +23,7 @@ import { MessageFramer } from '../../src/session/framer.js';
 import { checkUpdateLimits } from '../../src/session/update-limits.js';
 import { DEFAULT_LIMITS } from '../../src/session/peer-config.js';
 import { Reflector, type ReflectorPeer } from '../../src/reflect/reflector.js';
-import { ACCEPT_ALL } from '../../src/reflect/export-entries.js';
+import { localPeer } from '../../src/reflect/local-peer.js';
 import { AS4_CTX, type CodecCtx } from '../../src/wire/context.js';
 import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, MSG } from '../../src/wire/iana.js';
 import { classifyUpdate } from '../../src/wire/validate.js';
@@ -52,17 +52,9 @@ const FUZZED = 1;
 const SINK = 2;
 
 function peer(index: number, role: 'client' | 'nonClient', ctx: CodecCtx, port: ReflectorPeer['port']): ReflectorPeer {
-  const address = Buffer.from([10, 0, 0, index]);
-  return {
-    index,
+  return localPeer(index, Buffer.from([10, 0, 0, index]), port, {
     role,
     clusterId: 0x0a2a0001,
-    clientToClient: true,
-    routeServer: false,
-    bgpId: address.readUInt32BE(0),
-    address,
-    as4: true,
-    extendedMessage: false,
     // RFC 8950: negotiated, so IPv4 routes with IPv6 next hops reach the sink and their
     // MP_REACH_NLRI encoding is checked (a peer without it is never sent them).
     extendedNextHop: true,
@@ -71,15 +63,9 @@ function peer(index: number, role: 'client' | 'nonClient', ctx: CodecCtx, port: 
       { afi: 2, safi: 1 },
     ],
     encodeCtx: ctx,
-    port,
     group: role,
     peerAs: 65000,
-    localAddress: null,
-    exportRule: ACCEPT_ALL,
-    importRule: ACCEPT_ALL,
-    addPathSend: 0,
-    addPathFamilies: [],
-  };
+  });
 }
 
 /** One reflector with the fuzzed peer (a client) and a sink peer that checks every UPDATE it gets. */

@@ -11,6 +11,7 @@ import { encodePrefixes, listPrefixes, parseIpv4 } from '../../src/wire/nlri.js'
 import type { PathAttribute, UpdateMessage } from '../../src/wire/attribute-types.js';
 import type { PeerRole } from '../../src/reflect/roles.js';
 import { ACCEPT_ALL, type ExportRule } from '../../src/reflect/export-entries.js';
+import { localPeer } from '../../src/reflect/local-peer.js';
 
 export interface Seen {
   announced: Map<string, UpdateMessage>;
@@ -51,30 +52,9 @@ export function port(index: number, seen: Seen, ctx: CodecCtx = AS4_CTX): Reflec
 export const CLUSTER = parseIpv4('10.42.0.1');
 
 export function reflectorPeer(index: number, role: PeerRole, bgpId: string, seen: Seen, exportRule: ExportRule = ACCEPT_ALL, group = 'test'): ReflectorPeer {
-  const id = parseIpv4(bgpId);
   const addr = Buffer.alloc(4);
-  addr.writeUInt32BE(id >>> 0);
-  return {
-    index,
-    role,
-    clusterId: CLUSTER,
-    clientToClient: true,
-    routeServer: false,
-    bgpId: id,
-    address: addr,
-    as4: true,
-    extendedMessage: false,
-    families: [{ afi: 1, safi: 1 }],
-    encodeCtx: AS4_CTX,
-    port: port(index, seen),
-    group,
-    peerAs: 65000,
-    localAddress: Buffer.from([10, 42, 0, 1]),
-    exportRule,
-    importRule: ACCEPT_ALL,
-    addPathSend: 0,
-    addPathFamilies: [],
-  };
+  addr.writeUInt32BE(parseIpv4(bgpId) >>> 0);
+  return localPeer(index, addr, port(index, seen), { role, clusterId: CLUSTER, group, peerAs: 65000, localAddress: Buffer.from([10, 42, 0, 1]), exportRule });
 }
 
 export function announce(prefixes: string[], nextHop: string, extra: { localPref?: number; communities?: number[] } = {}): UpdateMessage {
