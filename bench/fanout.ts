@@ -15,7 +15,8 @@
  * Rows: time, peak RSS and CPU per configuration and daemon; BIRD and FRR rows carry the
  * ratio daemon / meshrr; meshrr rows note issue 5's targets for 1M prefixes.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { thpMode } from '../src/cli/memory-advice.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +134,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     const median = opts.flags.has('median');
     Child.nice = Number(opts.flags.get('nice') ?? '0');
     const quiet = { perRunMs: Number(opts.flags.get('quiet-wait') ?? '5') * 1000, leftMs: 60000 };
-    const thp = thpMode();
+    const thp = thpMode() ?? 'unknown';
     const setup = `${versions}${Child.nice !== 0 ? `; nice ${Child.nice}` : ''}${repeat > 1 ? `; ${median ? 'median' : 'best'} of ${repeat}` : ''}; kernel THP ${thp}, meshrr huge pages ${process.env['MESHRR_HUGE_PAGES'] === '0' ? 'off' : 'on'}, warm-up ${process.env['MESHRR_WARM_UP'] === '0' ? 'off' : 'on'}, BIRD/FRR malloc huge pages ${process.env['BENCH_C_DAEMON_THP'] === '0' ? 'off' : 'on'}`;
     const rows: BenchRow[] = [{ metric: 'reflectors', value: null, unit: '', note: setup }];
     for (const c of cases) {
@@ -164,14 +165,5 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     return { title: 'fanout', rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The kernel's transparent huge page mode, as the bench header reports it. */
-function thpMode(): string {
-  try {
-    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }

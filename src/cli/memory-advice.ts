@@ -20,7 +20,8 @@ export interface MemoryAdvice {
   readonly reason: string | null;
 }
 
-function thpMode(): string | null {
+/** The kernel's transparent huge page mode (`always`, `madvise`, `never`), or null when unknown. */
+export function thpMode(): string | null {
   try {
     const text = readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8');
     return /\[(\w+)\]/.exec(text)?.[1] ?? null;

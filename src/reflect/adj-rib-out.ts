@@ -2,21 +2,15 @@
  * The Adj-RIB-Out arrays of one update-group family (FamilyState.out / outSource): growth
  * and the counts status reads. Add-path families keep theirs in AddPathOut instead.
  */
-import { grownCapacity, int32Array } from '../rib/large-arrays.js';
+import { grownCapacity, resized } from '../rib/large-arrays.js';
 import type { FamilyState } from './group-state.js';
 
 /** Makes room for prefix ids below `n`: geometric like the prefix id space, new entries -1. */
 export function growOut(f: FamilyState, n: number): void {
   if (n <= f.out.length) return;
   const cap = grownCapacity(f.out.length, n);
-  const grow = (a: Int32Array): Int32Array => {
-    const b = int32Array(cap);
-    b.set(a);
-    b.fill(-1, a.length);
-    return b;
-  };
-  f.out = grow(f.out);
-  f.outSource = grow(f.outSource);
+  f.out = resized(f.out, cap, -1);
+  f.outSource = resized(f.outSource, cap, -1);
 }
 
 /**

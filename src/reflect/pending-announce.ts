@@ -8,7 +8,7 @@
  * `skip` is the member that must not receive the group (the route's sender, RFC 4456), or -1.
  * Owns: the pending list. Must not: know entries, members or packets.
  */
-import { grownCapacity, int32Array } from '../rib/large-arrays.js';
+import { grownCapacity, int32Array, resized } from '../rib/large-arrays.js';
 
 /** Skip values are peer indexes below this (the group key packs entry and skip in one number). */
 const SKIP_SPAN = 2 ** 21;
@@ -98,11 +98,7 @@ export class PendingAnnouncements {
 
   private grow(): void {
     const cap = grownCapacity(this.prefix.length, this.n + 1);
-    const g = int32Array(cap);
-    g.set(this.group);
-    this.group = g;
-    const p = int32Array(cap);
-    p.set(this.prefix);
-    this.prefix = p;
+    this.group = resized(this.group, cap);
+    this.prefix = resized(this.prefix, cap);
   }
 }

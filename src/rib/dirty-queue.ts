@@ -4,7 +4,7 @@
  * `decide` takes them in bounded batches, so a burst of UPDATEs costs one best-path run per
  * prefix, not one per UPDATE.
  */
-import { grownCapacity, int32Array, uint8Array } from './large-arrays.js';
+import { grownCapacity, resized } from './large-arrays.js';
 
 export class DirtyQueue {
   private flag: Uint8Array = new Uint8Array(1024);
@@ -20,9 +20,7 @@ export class DirtyQueue {
   /** Makes room for prefix ids below `n` (grown with the family's id space). */
   ensure(n: number): void {
     if (n <= this.flag.length) return;
-    const d = uint8Array(n);
-    d.set(this.flag);
-    this.flag = d;
+    this.flag = resized(this.flag, n);
   }
 
   /** Queues a prefix id unless it is already waiting. */
@@ -35,9 +33,7 @@ export class DirtyQueue {
         this.len -= this.head;
         this.head = 0;
       } else {
-        const d = int32Array(grownCapacity(this.list.length, this.len + 1));
-        d.set(this.list);
-        this.list = d;
+        this.list = resized(this.list, grownCapacity(this.list.length, this.len + 1));
       }
     }
     this.list[this.len++] = id;

@@ -18,7 +18,7 @@ import { PrefixTable } from './prefix-table.js';
 import type { NlriTable } from './nlri-table.js';
 import type { ImportFilter } from './import-filter.js';
 import type { NlriBlock } from '../wire/attribute-types.js';
-import { grownCapacity, int32Array } from './large-arrays.js';
+import { grownCapacity, resized } from './large-arrays.js';
 import { PathSlots, STALE, FILTERED } from './path-slots.js';
 import { DirtyQueue } from './dirty-queue.js';
 
@@ -323,13 +323,7 @@ export class FamilyPaths {
   private growPrefixArrays(min: number): void {
     // Follow the id space's own (geometric) growth.
     const n = Math.max(this.prefixes.idCapacity, grownCapacity(this.head.length, min));
-    const grow = (a: Int32Array): Int32Array => {
-      const b = int32Array(n);
-      b.set(a);
-      b.fill(-1, a.length);
-      return b;
-    };
-    this.head = grow(this.head);
+    this.head = resized(this.head, n, -1);
     this.dirty.ensure(n);
   }
 }

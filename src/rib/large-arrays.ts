@@ -62,3 +62,22 @@ export function uint8Array(n: number): Uint8Array {
   const a = advised(n);
   return a === null ? new Uint8Array(n) : new Uint8Array(a.buf, a.offset, n);
 }
+
+/**
+ * A copy of `a` of length `n` (on huge pages when large, like the originals); entries past
+ * `a.length` are `fill`. How every RIB array grows.
+ */
+export function resized(a: Int32Array, n: number, fill?: number): Int32Array;
+export function resized(a: Uint32Array, n: number, fill?: number): Uint32Array;
+export function resized(a: Uint8Array, n: number, fill?: number): Uint8Array;
+export function resized(a: Int32Array | Uint32Array | Uint8Array, n: number, fill = 0): Int32Array | Uint32Array | Uint8Array {
+  if (a instanceof Int32Array) return copyInto(int32Array(n), a, fill);
+  if (a instanceof Uint32Array) return copyInto(uint32Array(n), a, fill);
+  return copyInto(uint8Array(n), a, fill);
+}
+
+function copyInto<T extends Int32Array | Uint32Array | Uint8Array>(b: T, a: T, fill: number): T {
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}

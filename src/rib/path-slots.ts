@@ -12,7 +12,7 @@
  * Owns: slot storage and recycling. Must not: know prefixes' hash table, sets' reference
  * counts or the decision process (FamilyRib does).
  */
-import { grownCapacity, int32Array, uint32Array, uint8Array } from './large-arrays.js';
+import { grownCapacity, resized, uint32Array } from './large-arrays.js';
 
 /** Path flag: kept from before a graceful restart or enhanced refresh (RFC 4724, RFC 7313). */
 export const STALE = 1;
@@ -81,9 +81,7 @@ export class PathSlots {
 
   /** From now on, received sets are kept apart from effective sets. */
   materializeIn(): void {
-    const a = int32Array(this.set.length);
-    a.set(this.set);
-    this.inSet = a;
+    this.inSet = resized(this.set, this.set.length);
   }
 
   pathIdOf(s: number): number {
@@ -98,23 +96,12 @@ export class PathSlots {
 
   private grow(min: number): void {
     const n = grownCapacity(this.next.length, min);
-    const g32 = (a: Int32Array): Int32Array => {
-      const b = int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.next = g32(this.next);
-    this.peer = g32(this.peer);
-    this.set = g32(this.set);
-    this.prefix = g32(this.prefix);
-    if (this.inSet !== null) this.inSet = g32(this.inSet);
-    if (this.pathId !== null) {
-      const u = uint32Array(n);
-      u.set(this.pathId);
-      this.pathId = u;
-    }
-    const f = uint8Array(n);
-    f.set(this.flags);
-    this.flags = f;
+    this.next = resized(this.next, n);
+    this.peer = resized(this.peer, n);
+    this.set = resized(this.set, n);
+    this.prefix = resized(this.prefix, n);
+    if (this.inSet !== null) this.inSet = resized(this.inSet, n);
+    if (this.pathId !== null) this.pathId = resized(this.pathId, n);
+    this.flags = resized(this.flags, n);
   }
 }

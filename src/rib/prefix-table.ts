@@ -16,7 +16,7 @@
  */
 
 import type { NlriTable } from './nlri-table.js';
-import { grownCapacity, int32Array, uint32Array, uint8Array } from './large-arrays.js';
+import { grownCapacity, int32Array, resized, uint32Array } from './large-arrays.js';
 
 /** idLen of an id not in use (no prefix is 255 bits long). */
 const FREE_LEN = 0xff;
@@ -312,13 +312,8 @@ export class PrefixTable implements NlriTable {
 
   private growIds(min: number): void {
     const n = grownCapacity(this.idLen.length, min);
-    const k = int32Array(n * this.words);
-    k.set(this.idKey);
-    this.idKey = k;
-    const l = uint8Array(n);
-    l.set(this.idLen);
-    l.fill(FREE_LEN, this.idLen.length);
-    this.idLen = l;
+    this.idKey = resized(this.idKey, n * this.words);
+    this.idLen = resized(this.idLen, n, FREE_LEN);
   }
 
   /**
